@@ -1,0 +1,13 @@
+/** Two tiers: unit (adapters faked, no services) and integration (real stack; see test/run.sh). */
+const moduleNameMapper = {
+  '^@stylestream/test-support$': '<rootDir>/test/support',
+  '^@stylestream/(config|errors|logging|schemas|kafka|metrics)$': '<rootDir>/libs/$1/src',
+};
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node', modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/.stack'] };
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy,test}/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,deploy,test}/**/*.int-spec.ts'], slowTestThreshold: 30 },
+  ],
+};

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+
+/** Addresses of the local stack that integration tests talk to (override by env). */
+export const stack = {
+  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081',
+  elasticsearchUrl: process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
+  prometheusUrl: process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
+  alertmanagerUrl: process.env.ALERTMANAGER_URL ?? 'http://127.0.0.1:9093',
+};
+
+/** A name unique to this test run, for topics, groups and subjects. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined/false, or fails
+ * after `timeoutMs` with the last error seen. Never a fixed sleep.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  const suffix = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${suffix}`);
+}
