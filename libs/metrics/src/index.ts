@@ -1,0 +1,3 @@
+export * from './pipeline-metrics';
+export * from './metrics.controller';
+export * from './metrics.module';
