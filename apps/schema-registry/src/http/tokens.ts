@@ -1,0 +1,2 @@
+/** Injection token of the SchemaLog port. */
+export const SCHEMA_LOG = Symbol('SCHEMA_LOG');

@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { env, loadConfig } from '@stylestream/config';
+
+/** Versions the local stack installs; the design notes say why each was chosen. */
+export const STACK_VERSIONS = {
+  kafka: '4.4.0',
+  log4j: '2.24.3',
+  elasticsearch: '8.19.21',
+} as const;
+
+const schema = z.object({
+  STACK_DIR: z.string().min(1).optional(),
+  STACK_KAFKA_PORT: env.port(9092),
+  STACK_KAFKA_CONTROLLER_PORT: env.port(19093),
+  STACK_KAFKA_PORT_STEP: env.int(100, 1),
+  STACK_KAFKA_HEAP: z.string().regex(/^\d+[mg]$/).default('512m'),
+  STACK_KAFKA_AUTO_CREATE_TOPICS: env.bool(false),
+  STACK_SCHEMA_REGISTRY_PORT: env.port(8081),
+  STACK_ELASTICSEARCH_PORT: env.port(9200),
+  STACK_ELASTICSEARCH_TRANSPORT_PORT: env.port(9300),
+  STACK_ELASTICSEARCH_HEAP: z.string().regex(/^\d+[mg]$/).default('512m'),
+  STACK_ELASTICSEARCH_USER: z.string().min(1).default('nobody'),
+  STACK_JVM_C1_ONLY: env.bool(true),
+  STACK_PROMETHEUS_PORT: env.port(9090),
+  STACK_ALERTMANAGER_PORT: env.port(9093),
+});
+
+/** Typed settings of the local stack, read once from the environment. */
+export interface StackSettings {
+  /** Repository root (holds package.json, alerts/, deploy/). */
+  readonly repoDir: string;
+  /** Git-ignored home of everything the stack installs, stores, logs and runs. */
+  readonly stackDir: string;
+  readonly kafka: {
+    readonly port: number;
+    readonly controllerPort: number;
+    /** Broker i (1-based) listens on port + (i-1)*step, controller likewise. */
+    readonly portStep: number;
+    readonly heap: string;
+    readonly autoCreateTopics: boolean;
+  };
+  readonly schemaRegistry: { readonly port: number };
+  readonly elasticsearch: {
+    readonly port: number;
+    readonly transportPort: number;
+    readonly heap: string;
+    /** Elasticsearch refuses to run as root; when we are root it runs as this user. */
+    readonly runAsUser: string;
+  };
+  /**
+   * Run the JVMs (Kafka, Elasticsearch) with the C1 compiler only: half the CPU
+   * and startup time on 2 cores, lower peak throughput. Set false for benchmarks.
+   */
+  readonly jvmC1Only: boolean;
+  readonly prometheus: { readonly port: number };
+  readonly alertmanager: { readonly port: number };
+}
+
+/** Walks up from `start` to the first directory holding package.json. */
+export function findRepoDir(start: string = __dirname): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Reads the stack settings; a bad variable throws a ConfigError naming it. */
+export function loadStackSettings(environment: NodeJS.ProcessEnv = process.env, repoDir = findRepoDir()): StackSettings {
+  const c = loadConfig(schema, environment);
+  return {
+    repoDir,
+    stackDir: resolve(repoDir, c.STACK_DIR ?? '.stack'),
+    kafka: {
+      port: c.STACK_KAFKA_PORT,
+      controllerPort: c.STACK_KAFKA_CONTROLLER_PORT,
+      portStep: c.STACK_KAFKA_PORT_STEP,
+      heap: c.STACK_KAFKA_HEAP,
+      autoCreateTopics: c.STACK_KAFKA_AUTO_CREATE_TOPICS,
+    },
+    schemaRegistry: { port: c.STACK_SCHEMA_REGISTRY_PORT },
+    elasticsearch: {
+      port: c.STACK_ELASTICSEARCH_PORT,
+      transportPort: c.STACK_ELASTICSEARCH_TRANSPORT_PORT,
+      heap: c.STACK_ELASTICSEARCH_HEAP,
+      runAsUser: c.STACK_ELASTICSEARCH_USER,
+    },
+    jvmC1Only: c.STACK_JVM_C1_ONLY,
+    prometheus: { port: c.STACK_PROMETHEUS_PORT },
+    alertmanager: { port: c.STACK_ALERTMANAGER_PORT },
+  };
+}
+
+/** Client and controller ports of Kafka node `nodeId` (1-based). */
+export function kafkaNodePorts(settings: StackSettings, nodeId: number): { port: number; controllerPort: number } {
+  const offset = (nodeId - 1) * settings.kafka.portStep;
+  return { port: settings.kafka.port + offset, controllerPort: settings.kafka.controllerPort + offset };
+}
+
+/** The addresses clients use, under the names test/support and the apps read. */
+export function clientEnvironment(settings: StackSettings, brokers: number): Record<string, string> {
+  const bootstrap = Array.from({ length: brokers }, (_, i) => `127.0.0.1:${kafkaNodePorts(settings, i + 1).port}`);
+  return {
+    KAFKA_BROKERS: bootstrap.join(','),
+    SCHEMA_REGISTRY_URL: `http://127.0.0.1:${settings.schemaRegistry.port}`,
+    ELASTICSEARCH_URL: `http://127.0.0.1:${settings.elasticsearch.port}`,
+    PROMETHEUS_URL: `http://127.0.0.1:${settings.prometheus.port}`,
+    ALERTMANAGER_URL: `http://127.0.0.1:${settings.alertmanager.port}`,
+  };
+}

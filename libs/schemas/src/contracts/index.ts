@@ -1,0 +1,4 @@
+export * from './repo-root';
+export * from './avsc-file';
+export * from './topic-contract';
+export * from './contracts';

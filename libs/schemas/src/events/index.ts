@@ -1,0 +1,6 @@
+export * from './image-arrived.event';
+export * from './vector-extracted.event';
+export * from './vector-cleaned.event';
+export * from './index-updated.event';
+export * from './dead-letter.envelope';
+export * from './event-samples';

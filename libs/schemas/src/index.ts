@@ -1,0 +1,4 @@
+export * from './topics';
+export * from './events';
+export * from './contracts';
+export * from './registry';
