@@ -6,6 +6,8 @@ import { call, deleteTopics, startTestRegistry, uniqueSchemasTopic } from './reg
 const record = (name: string, fields: unknown[]) => JSON.stringify({ type: 'record', name, fields });
 const item = record('Item', [{ name: 'id', type: 'string' }]);
 
+jest.setTimeout(60_000);
+
 describe('schema registry on Kafka', () => {
   const topics: string[] = [];
   const running: RunningSchemaRegistry[] = [];
@@ -73,7 +75,7 @@ describe('schema registry on Kafka', () => {
     const { body } = await call(older.url, 'POST', '/subjects/fence-value/versions', { schema: item });
     const newer = await start(topic);
 
-    const rejected = await call(older.url, 'POST', '/subjects/fence-value/versions', { schema: record('Item2', [{ name: 'a', type: 'int' }]) });
+    const rejected = await call(older.url, 'POST', '/subjects/fence-other-value/versions', { schema: item });
     expect(rejected.status).toBe(500);
     expect((rejected.body as { error_code: number }).error_code).toBe(50001);
     expect((rejected.body as { message: string }).message).toContain('fenced');

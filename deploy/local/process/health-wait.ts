@@ -27,11 +27,10 @@ export async function waitHealthy(probe: () => Promise<ProbeResult>, options: He
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + options.deadlineMs;
-  let last: ProbeResult = unhealthy('not probed yet');
   for (;;) {
     const exit = options.exited?.();
     if (exit !== undefined) throw new StackError(`${options.what} exited (${exit}) during startup${logSuffix(options)}`);
-    last = await probe();
+    const last = await probe();
     if (last.healthy) return last;
     if (now() >= deadline) {
       const seconds = Math.round(options.deadlineMs / 1000);

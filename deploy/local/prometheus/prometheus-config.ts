@@ -27,16 +27,10 @@ export function localPrometheusConfig(template: string, addresses: LocalPromethe
   doc.setIn(['alerting', 'alertmanagers'], [{ static_configs: [{ targets: [alertmanager] }] }]);
   const scrapes = (doc.get('scrape_configs') === undefined ? [] : (doc.toJS() as { scrape_configs: ScrapeConfig[] }).scrape_configs).map(
     (scrape) => {
-      switch (scrape.job_name) {
-        case 'prometheus':
-          return { ...scrape, static_configs: [{ targets: [`127.0.0.1:${addresses.prometheusPort}`] }] };
-        case 'alertmanager':
-          return { ...scrape, static_configs: [{ targets: [alertmanager] }] };
-        default:
-          return scrape.file_sd_configs === undefined
-            ? scrape
-            : { ...scrape, file_sd_configs: scrape.file_sd_configs.map((sd) => ({ ...sd, files: [addresses.targetFilesGlob] })) };
-      }
+      if (scrape.job_name === 'prometheus') return { ...scrape, static_configs: [{ targets: [`127.0.0.1:${addresses.prometheusPort}`] }] };
+      if (scrape.job_name === 'alertmanager') return { ...scrape, static_configs: [{ targets: [alertmanager] }] };
+      if (scrape.file_sd_configs === undefined) return scrape;
+      return { ...scrape, file_sd_configs: scrape.file_sd_configs.map((sd) => ({ ...sd, files: [addresses.targetFilesGlob] })) };
     },
   );
   doc.set('scrape_configs', scrapes);

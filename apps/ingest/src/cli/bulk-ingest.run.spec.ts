@@ -7,6 +7,7 @@ import { runBulkIngest, type IngestCandidate } from './bulk-ingest.run';
 
 async function* candidates(count: number, bad: readonly number[] = []): AsyncGenerator<IngestCandidate> {
   for (let i = 1; i <= count; i++) {
+    await Promise.resolve(); // arrive asynchronously, like file reads
     const uri = bad.includes(i) ? 'nope' : `https://x.example/${i}.jpg`;
     yield { where: `line ${i}`, raw: { uri }, defaults: { source: 'street' } };
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, ConfigResourceTypes, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Consumer, Kafka, KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from '@stylestream/logging';
 import { registryErrors } from '../domain/registry-errors';
 import { kafkaLogCreator } from './kafka-log-creator';
@@ -139,7 +139,8 @@ export class KafkaSchemaLog implements SchemaLog {
 
   private async ensureTopic(): Promise<void> {
     const { topic, replicationFactor } = this.options;
-    const created = await this.admin.createTopics({
+    const exists = (await this.admin.listTopics()).includes(topic);
+    const created = !exists && await this.admin.createTopics({
       waitForLeaders: true,
       topics: [
         {
@@ -176,6 +177,7 @@ export class KafkaSchemaLog implements SchemaLog {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     const claim = await producer.transaction();
@@ -206,6 +208,7 @@ export class KafkaSchemaLog implements SchemaLog {
       readUncommitted: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 1_000,
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.topic === this.options.topic) this.advance(Number(payload.lastOffset) + 1);

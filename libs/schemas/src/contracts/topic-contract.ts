@@ -67,6 +67,7 @@ export function schemaViolations(type: avro.Type, value: unknown): string[] {
 
 class FileTopicContract<T> implements TopicContract<T> {
   readonly subject: string;
+  private loaded: { schema: AvroSchemaJson; type: avro.Type } | undefined;
 
   constructor(
     readonly name: ContractName,
@@ -76,11 +77,17 @@ class FileTopicContract<T> implements TopicContract<T> {
   }
 
   get schema(): AvroSchemaJson {
-    return loadCached(this.name).schema;
+    return this.load().schema;
   }
 
   get type(): avro.Type {
-    return loadCached(this.name).type;
+    return this.load().type;
+  }
+
+  /** Resolves the repo root once per contract: encode/decode are per-record hot paths. */
+  private load(): { schema: AvroSchemaJson; type: avro.Type } {
+    this.loaded ??= loadCached(this.name);
+    return this.loaded;
   }
 
   onTopic(topic: string): TopicContract<T> {
