@@ -94,7 +94,7 @@ export class KafkaNodeService implements StackService {
         return unhealthy(`${described.brokers.length} of ${this.cluster.nodes.length} brokers registered`);
       }
       await admin.listTopics();
-      return healthy(`${described.brokers.length} broker(s), controller ${described.controller ?? '?'}`);
+      return healthy(`${described.brokers.length} broker(s)`);
     } catch (err) {
       return unhealthy(err instanceof Error ? err.message : String(err));
     } finally {
