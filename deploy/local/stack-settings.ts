@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { env, loadConfig } from '@stylestream/config';
+import { lookupUser, untraversableAncestor } from './process/run-as-user';
 
 /** Versions the local stack installs; the design notes say why each was chosen. */
 export const STACK_VERSIONS = {
@@ -69,12 +71,31 @@ export function findRepoDir(start: string = __dirname): string {
   }
 }
 
+/**
+ * `<repo>/.stack`, unless we are root and Elasticsearch's user cannot enter the
+ * repository (a clone under /root): then a per-repository folder under /var/tmp,
+ * so `npm test` works from any clone without setting STACK_DIR.
+ */
+export function defaultStackDir(repoDir: string, esUser: string): string {
+  const inRepo = resolve(repoDir, '.stack');
+  if (process.getuid?.() !== 0) return inRepo;
+  let blocked: string | undefined;
+  try {
+    blocked = untraversableAncestor(repoDir, lookupUser(esUser));
+  } catch {
+    return inRepo;
+  }
+  if (blocked === undefined) return inRepo;
+  const tag = createHash('sha256').update(repoDir).digest('hex').slice(0, 10);
+  return join('/var/tmp', `stylestream-stack-${tag}`);
+}
+
 /** Reads the stack settings; a bad variable throws a ConfigError naming it. */
 export function loadStackSettings(environment: NodeJS.ProcessEnv = process.env, repoDir = findRepoDir()): StackSettings {
   const c = loadConfig(schema, environment);
   return {
     repoDir,
-    stackDir: resolve(repoDir, c.STACK_DIR ?? '.stack'),
+    stackDir: c.STACK_DIR === undefined ? defaultStackDir(repoDir, c.STACK_ELASTICSEARCH_USER) : resolve(repoDir, c.STACK_DIR),
     kafka: {
       port: c.STACK_KAFKA_PORT,
       controllerPort: c.STACK_KAFKA_CONTROLLER_PORT,

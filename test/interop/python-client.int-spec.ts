@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import type { RunningSchemaRegistry } from '../../apps/schema-registry/src/start-schema-registry';
 import { deleteTopics, startTestRegistry, testKafka, uniqueSchemasTopic } from '../../apps/schema-registry/test/registry-under-test';
 import { interopVenvMissing, runPythonScript } from './python-venv';
@@ -41,6 +41,7 @@ describeInterop('Confluent Python client against our registry', () => {
   it('Python registers image-arrived and produces with AvroSerializer; our TS consumer decodes it', async () => {
     const topic = uniqueName('interop-py-to-ts');
     topics.push(topic);
+    await createTopics([topic]);
     const record = {
       imageId: 'img-py-1',
       uri: 'https://example.invalid/coat.jpg',
@@ -91,6 +92,7 @@ describeInterop('Confluent Python client against our registry', () => {
   it('our TS producer writes a record that Python decodes with AvroDeserializer', async () => {
     const topic = uniqueName('interop-ts-to-py');
     topics.push(topic);
+    await createTopics([topic]);
     const client = new SchemaRegistry({ host: registry.url });
     const { id } = await client.register({ type: SchemaType.AVRO, schema: imageArrived }, { subject: `${topic}-value` });
     const record = {

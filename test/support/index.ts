@@ -36,3 +36,18 @@ export async function waitFor<T>(
   const suffix = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${suffix}`);
 }
+
+/**
+ * Creates test topics (the local broker does not auto-create topics, like a
+ * production cluster). Resolves once every partition has a leader.
+ */
+export async function createTopics(topics: readonly string[], numPartitions = 1): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: stack.brokers, clientId: 'test-support', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { uniqueName, waitFor } from '@stylestream/test-support';
+import { createTopics, uniqueName, waitFor } from '@stylestream/test-support';
 import type { RunningSchemaRegistry } from '../src/start-schema-registry';
 import { deleteTopics, startTestRegistry, testKafka, uniqueSchemasTopic } from './registry-under-test';
 
@@ -30,6 +30,7 @@ describe('@kafkajs/confluent-schema-registry against our registry', () => {
   let authed: RunningSchemaRegistry;
 
   beforeAll(async () => {
+    await createTopics([dataTopic]);
     registry = await startTestRegistry(schemasTopic);
     authed = await startTestRegistry(`${schemasTopic}-auth`, { SCHEMA_REGISTRY_BASIC_AUTH: 'svc:secret' });
   });

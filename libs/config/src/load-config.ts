@@ -8,7 +8,7 @@ import { ConfigError } from '@stylestream/errors';
  */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data as z.infer<S>;
+  if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(root)';
     const value = issue.path.length > 0 ? env[String(issue.path[0])] : undefined;

@@ -52,7 +52,7 @@ export class InternalError extends StyleStreamError {
 export function isRetriable(err: unknown): boolean {
   if (err instanceof StyleStreamError) return err.retriable;
   if (typeof err === 'object' && err !== null && 'retriable' in err) {
-    return (err as { retriable: unknown }).retriable === true;
+    return err.retriable === true;
   }
   return false;
 }
@@ -69,7 +69,7 @@ export function reasonOf(err: unknown): string {
   const parts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    parts.push(current instanceof Error ? current.message : String(current));
+    parts.push(current instanceof Error ? current.message : typeof current === 'string' ? current : JSON.stringify(current));
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(' <- caused by: ');

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig } from '@stylestream/config';
 import { ConfigError, InvalidInputError, reasonOf } from '@stylestream/errors';
 import { createLogger } from '@stylestream/logging';
+import { findRepoRoot } from '@stylestream/schemas';
 import { IMAGE_SOURCES, type ImageSource } from '../domain/image-arrived';
 import type { ImageArrivedPublisher } from '../domain/image-arrived-publisher.port';
 import { ImageIngestService } from '../domain/image-ingest.service';
@@ -14,6 +16,7 @@ import { folderCandidates, jsonlCandidates, limited } from './ingest-candidates'
 import { listFolderImages } from './image-folder.walker';
 import { assertReadableFile, countJsonlLines } from './jsonl-reader';
 import { formatSummary } from './ingest-summary.format';
+import { writeSyntheticImageSet } from './synthetic-image-set.writer';
 
 /** Exit statuses: everything sent; a fatal error (bad input path, Kafka down); some items rejected; bad configuration. */
 export const EXIT = { ok: 0, failed: 1, someRejected: 2, config: 78 } as const;
@@ -24,11 +27,17 @@ export interface IngestCliDeps {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Connects the publisher (Kafka in production, a fake in unit tests). */
   createPublisher: (config: IngestCliConfig) => Promise<ImageArrivedPublisher>;
+  /** Where --generate writes without --out; default `<repo>/.data/generated-images`. */
+  defaultGeneratedDir?: () => string;
 }
 
 interface CliOptions {
   dir?: string;
   jsonl?: string;
+  generate?: number;
+  seed: number;
+  out?: string;
+  duplicateShare: number;
   source: ImageSource;
   limit?: number;
   brokers?: string;
@@ -37,7 +46,7 @@ interface CliOptions {
   json?: boolean;
 }
 
-/** `npm run ingest -- --dir <folder> | --jsonl <file>`; resolves to the exit status. */
+/** `npm run ingest -- --dir <folder> | --jsonl <file> | --generate <count>`; resolves to the exit status. */
 export async function runIngestCli(args: readonly string[], deps: IngestCliDeps): Promise<number> {
   const program = buildProgram(deps);
   try {
@@ -47,8 +56,8 @@ export async function runIngestCli(args: readonly string[], deps: IngestCliDeps)
     throw err;
   }
   const options = program.opts<CliOptions>();
-  if ((options.dir === undefined) === (options.jsonl === undefined)) {
-    deps.stderr.write('ingest: give exactly one of --dir <folder> or --jsonl <file>\n');
+  if ([options.dir, options.jsonl, options.generate].filter((input) => input !== undefined).length !== 1) {
+    deps.stderr.write('ingest: give exactly one of --dir <folder>, --jsonl <file> or --generate <count>\n');
     return EXIT.failed;
   }
   try {
@@ -71,17 +80,7 @@ async function ingest(options: CliOptions, deps: IngestCliDeps): Promise<number>
     ...(options.topic === undefined ? {} : { INGEST_TOPIC: options.topic }),
   });
   // Input problems are reported before anything connects to Kafka.
-  let candidates: AsyncIterable<IngestCandidate>;
-  let total: number;
-  if (options.dir !== undefined) {
-    const images = await listFolderImages(options.dir);
-    total = images.length;
-    candidates = folderCandidates(images, options.source);
-  } else {
-    const file = await assertReadableFile(options.jsonl ?? '');
-    total = await countJsonlLines(file);
-    candidates = jsonlCandidates(file, options.source);
-  }
+  let { candidates, total } = await openInput(options, deps);
   if (options.limit !== undefined) total = Math.min(total, options.limit);
 
   const publisher = await deps.createPublisher(config);
@@ -105,14 +104,38 @@ async function ingest(options: CliOptions, deps: IngestCliDeps): Promise<number>
   return summary.rejected > 0 ? EXIT.someRejected : EXIT.ok;
 }
 
+async function openInput(options: CliOptions, deps: IngestCliDeps): Promise<{ candidates: AsyncIterable<IngestCandidate>; total: number }> {
+  let folder = options.dir;
+  if (options.generate !== undefined) {
+    const out = options.out ?? (deps.defaultGeneratedDir ?? defaultGeneratedDir)();
+    const report = await writeSyntheticImageSet(out, { count: options.generate, seed: options.seed, duplicateShare: options.duplicateShare });
+    deps.stderr.write(`ingest: generated ${report.count} images (${report.duplicates} exact duplicates, seed ${options.seed}) in ${report.root} in ${report.elapsedMs} ms\n`);
+    folder = report.root;
+  }
+  if (folder !== undefined) {
+    const images = await listFolderImages(folder);
+    return { candidates: folderCandidates(images, options.source), total: images.length };
+  }
+  const file = await assertReadableFile(options.jsonl ?? '');
+  return { candidates: jsonlCandidates(file, options.source), total: await countJsonlLines(file) };
+}
+
+function defaultGeneratedDir(): string {
+  return join(findRepoRoot(), '.data', 'generated-images');
+}
+
 function buildProgram(deps: IngestCliDeps): Command {
   return new Command()
     .name('ingest')
     .description('Publish image-arrived events for a folder of images or a JSONL file of image records.')
     .option('--dir <folder>', 'walk a folder for jpg/jpeg/png/webp; the <class>/ folder name becomes the category label')
     .option('--jsonl <file>', 'one JSON object per line: { uri, labels?, source?, bloggerId?, publishedAt?, title?, ... }')
+    .option('--generate <count>', 'write a labelled set of <count> synthetic PNGs (<class>/<class>-<n>.png, 10 clothing classes) to --out, then ingest it like --dir', parseCount)
+    .option('--seed <n>', 'with --generate: the seed; the same seed gives byte-identical images', parseCount, 1)
+    .option('--out <folder>', 'with --generate: where to write (default <repo>/.data/generated-images; an earlier generated set there is replaced)')
+    .option('--duplicate-share <share>', 'with --generate: share of files (0 to <1) that are exact byte copies of another image under a new name', parseShare, 0.1)
     .addOption(new Option('--source <source>', 'source for items that do not name one').choices(IMAGE_SOURCES).default('ecommerce'))
-    .option('--limit <n>', 'stop after n items', parseLimit)
+    .option('--limit <n>', 'stop after n items', parseCount)
     .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (overrides KAFKA_BROKERS)')
     .option('--registry <url>', 'schema registry URL (overrides SCHEMA_REGISTRY_URL)')
     .option('--topic <name>', 'publish to this topic instead of image-arrived (overrides INGEST_TOPIC)')
@@ -121,10 +144,16 @@ function buildProgram(deps: IngestCliDeps): Command {
     .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
 }
 
-function parseLimit(value: string): number {
+function parseCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number >= 0');
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number >= 0');
   return n;
+}
+
+function parseShare(value: string): number {
+  const share = Number(value);
+  if (value.trim() === '' || !(share >= 0 && share < 1)) throw new InvalidArgumentError('must be a number from 0 to below 1 (e.g. 0.1)');
+  return share;
 }
 
 if (require.main === module) {
