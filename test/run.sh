@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "dependencies (system packages, node modules)"
+bash deploy/local/system-packages.sh
+bash deploy/local/node-deps.sh
+
 step "build"
 npm run -s build
 step "typecheck"
@@ -14,7 +18,8 @@ step "lint"
 npm run -s lint
 
 step "unit tests"
-npx jest --selectProjects unit
+mkdir -p .data/test-results
+npx jest --selectProjects unit --json --outputFile=.data/test-results/unit.json
 
 step "local stack (Kafka, schema registry, Elasticsearch, Prometheus, Alertmanager)"
 npm run -s stack -- up
@@ -23,4 +28,11 @@ step "python client venv (Confluent interop tests)"
 bash test/interop/setup-venv.sh
 
 step "integration tests"
-npx jest --selectProjects integration --runInBand
+npx jest --selectProjects integration --runInBand --json --outputFile=.data/test-results/integration.json
+
+node -e '
+const files = [".data/test-results/unit.json", ".data/test-results/integration.json"];
+let passed = 0, failed = 0, skipped = 0;
+for (const f of files) { const r = require("./" + f); passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests; }
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+'

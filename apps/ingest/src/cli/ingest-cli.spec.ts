@@ -60,6 +60,35 @@ describe('ingest CLI (fake publisher)', () => {
     expect((JSON.parse(stdout.text) as BulkIngestSummary).sent).toBe(2);
   });
 
+  it('--generate writes a labelled set to --out and sends it like --dir', async () => {
+    const out = join(dir, 'generated');
+    expect(await run('--generate', '30', '--seed', '5', '--out', out, '--duplicate-share', '0.2', '--json')).toBe(EXIT.ok);
+    expect((JSON.parse(stdout.text) as BulkIngestSummary).sent).toBe(30);
+    expect(stderr.text).toContain(`ingest: generated 30 images (6 exact duplicates, seed 5) in ${out}`);
+    expect(publisher.events).toHaveLength(30);
+    expect(new Set(publisher.events.map((e) => e.labels.category[0])).size).toBe(10);
+    expect(publisher.events.every((e) => e.uri.startsWith(`file://${out}/`) && e.uri.endsWith('.png'))).toBe(true);
+    // 6 duplicates: 30 files but only 24 distinct contents.
+    expect(new Set(publisher.events.map((e) => e.contentSha256)).size).toBe(24);
+  });
+
+  it('--generate without --out writes to the default folder; bad counts and shares are refused', async () => {
+    const out = join(dir, 'default-out');
+    const code = await runIngestCli(['--generate', '3'], {
+      env: {},
+      stdout,
+      stderr,
+      createPublisher: () => Promise.resolve(publisher),
+      defaultGeneratedDir: () => out,
+    });
+    expect(code).toBe(EXIT.ok);
+    expect(publisher.events.map((e) => e.uri.slice(`file://${out}/`.length)).sort()).toEqual(['dress/dress-0001.png', 'hat/hat-0001.png', 'longsleeve/longsleeve-0001.png']);
+    expect(await run('--generate', 'many')).toBe(EXIT.failed);
+    expect(await run('--generate', '5', '--duplicate-share', '1')).toBe(EXIT.failed);
+    expect(stderr.text).toContain('must be a number from 0 to below 1');
+    expect(await run('--generate', '5', '--dir', dir)).toBe(EXIT.failed);
+  });
+
   it('--jsonl reports a malformed line by number and reason and still sends the rest', async () => {
     const file = join(dir, 'images.jsonl');
     writeFileSync(
@@ -95,7 +124,7 @@ describe('ingest CLI (fake publisher)', () => {
   it('refuses no input, both inputs, a bad --limit and an unknown --source', async () => {
     expect(await run()).toBe(EXIT.failed);
     expect(await run('--dir', dir, '--jsonl', 'x')).toBe(EXIT.failed);
-    expect(stderr.text).toContain('give exactly one of --dir <folder> or --jsonl <file>');
+    expect(stderr.text).toContain('give exactly one of --dir <folder>, --jsonl <file> or --generate <count>');
     expect(await run('--dir', dir, '--limit', '-3')).toBe(EXIT.failed);
     expect(stderr.text).toContain('must be a whole number');
     expect(await run('--dir', dir, '--source', 'tv')).toBe(EXIT.failed);

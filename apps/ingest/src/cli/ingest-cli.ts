@@ -80,8 +80,8 @@ async function ingest(options: CliOptions, deps: IngestCliDeps): Promise<number>
     ...(options.topic === undefined ? {} : { INGEST_TOPIC: options.topic }),
   });
   // Input problems are reported before anything connects to Kafka.
-  let { candidates, total } = await openInput(options, deps);
-  if (options.limit !== undefined) total = Math.min(total, options.limit);
+  const input = await openInput(options, deps);
+  const total = options.limit === undefined ? input.total : Math.min(input.total, options.limit);
 
   const publisher = await deps.createPublisher(config);
   const bar = new SingleBar({ stream: deps.stderr, format: 'ingest [{bar}] {value}/{total} images | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
@@ -89,7 +89,7 @@ async function ingest(options: CliOptions, deps: IngestCliDeps): Promise<number>
   const started = Date.now();
   try {
     bar.start(total, 0);
-    summary = await runBulkIngest(limited(candidates, options.limit), {
+    summary = await runBulkIngest(limited(input.candidates, options.limit), {
       service: new ImageIngestService(publisher, { maxBatch: config.INGEST_CLI_CHUNK }),
       chunkSize: config.INGEST_CLI_CHUNK,
       onProgress: (settled) => bar.update(settled),
