@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { CatalogImageSearch } from '@stylestream/catalog';
+import { MetricsModule } from '@stylestream/metrics';
+import { CatalogExceptionFilter } from './catalog-exception.filter';
+import { HealthController } from './health.controller';
+import { ImagesSearchController } from './images-search.controller';
+
+export interface CatalogHttpOptions {
+  readonly search: CatalogImageSearch;
+  readonly logger: Logger;
+}
+
+/** The catalogue's HTTP surface: GET /v1/images, /health, /metrics. */
+@Module({})
+export class CatalogHttpModule {
+  static register(options: CatalogHttpOptions): DynamicModule {
+    return {
+      module: CatalogHttpModule,
+      imports: [MetricsModule],
+      controllers: [ImagesSearchController, HealthController],
+      providers: [{ provide: CatalogImageSearch, useValue: options.search }],
+    };
+  }
+}
+
+/** Builds (does not start) the HTTP app, with OpenAPI at /docs (JSON at /docs-json). */
+export async function createCatalogHttpApp(options: CatalogHttpOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(CatalogHttpModule.register(options), { logger: false });
+  app.useGlobalFilters(new CatalogExceptionFilter(options.logger));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('StyleStream catalogue').setDescription('Label and point search over the Elasticsearch catalogue of images.').setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { CatalogBulkBatcher, ElasticsearchCatalogStore } from '@stylestream/catalog';
+import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageRoute } from '@stylestream/kafka';
+import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
+import { CatalogSinkHandlers } from './catalog-sink.handlers';
+
+export interface CatalogTopics {
+  readonly imageArrived: string;
+  readonly vectorCleaned: string;
+  readonly indexUpdated: string;
+}
+
+export interface CatalogSinkOptions {
+  readonly kafka: Kafka;
+  readonly codec: MessageCodec;
+  readonly producer: AvroProducer;
+  readonly kafkaConfig: KafkaConfig;
+  readonly es: Client;
+  readonly topics: CatalogTopics;
+  /** Where to write: the alias (live sink) or a concrete new index (reindex). */
+  readonly imagesIndex: string;
+  readonly shardsIndex: string;
+  readonly groupId: string;
+  readonly bulk: { readonly maxBatch: number; readonly lingerMs: number };
+  readonly refresh?: false | 'wait_for';
+  readonly logger: Logger;
+}
+
+/** The catalogue sink: one StageConsumer over the three topics, writing through a shared bulk batcher. */
+export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
+  const store = new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false });
+  const handlers = new CatalogSinkHandlers(new CatalogBulkBatcher(store, options.bulk));
+  const { topics, codec } = options;
+  return new StageConsumer(
+    options.kafka,
+    new DeadLetterPublisher(options.producer),
+    options.kafkaConfig,
+    {
+      stage: 'catalog',
+      groupId: options.groupId,
+      fromBeginning: true,
+      routes: [
+        stageRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, handlers.imageArrived),
+        stageRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, handlers.vectorCleaned),
+        stageRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, handlers.indexUpdated),
+      ],
+    },
+    options.logger,
+  );
+}
