@@ -67,6 +67,6 @@ describe('ElasticsearchCatalogStore with a fake client', () => {
   it('puts at most one write per document in a round, so writes of one image apply in order', async () => {
     const { client, bulkOps } = fakeClient({ bulk: (ops) => Promise.resolve(ops.filter((_, i) => i % 2 === 0).map(() => ({ status: 201 }))) });
     await new ElasticsearchCatalogStore(client, names).apply([write('a', 1), write('b', 1), write('a', 2)]);
-    expect(bulkOps.map((ops) => ops.filter((_, i) => i % 2 === 0).map((op) => Object.values(op as object)[0]._id as string))).toEqual([['a', 'b'], ['a']]);
+    expect(bulkOps.map((ops) => ops.filter((_, i) => i % 2 === 0).map((op) => (Object.values(op as object)[0] as { _id: string })._id))).toEqual([['a', 'b'], ['a']]);
   });
 });

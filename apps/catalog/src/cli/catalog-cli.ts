@@ -9,6 +9,8 @@ import { createCatalogRuntime } from '../catalog-runtime';
 import { serveCatalog } from '../catalog-serve';
 import { runCatalogReindex } from '../reindex/catalog-reindex.run';
 
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 const positiveInt = (raw: string): number => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');

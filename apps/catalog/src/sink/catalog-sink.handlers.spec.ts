@@ -1,7 +1,7 @@
 import { DependencyUnavailableError, InvalidInputError } from '@stylestream/errors';
 import type { ConsumedMessage } from '@stylestream/kafka';
 import { type CatalogStore, type CatalogWrite, type CatalogWriteResult, CatalogBulkBatcher, CatalogDocState } from '@stylestream/catalog';
-import { sampleImageArrived, sampleIndexUpdated, sampleVectorCleaned } from '@stylestream/schemas';
+import { type ImageArrived, type VectorCleaned, sampleImageArrived, sampleIndexUpdated, sampleVectorCleaned } from '@stylestream/schemas';
 import { CatalogSinkHandlers } from './catalog-sink.handlers';
 
 function message<T>(value: T | null, offset = 7, key: string | null = 'img-0001'): ConsumedMessage<T> {
@@ -36,7 +36,7 @@ describe('CatalogSinkHandlers', () => {
 
   it('turns a tombstone into a take-down merge guarded by its offset', async () => {
     const store = new ScriptedStore(() => ({ status: 'applied' }));
-    await handlersOver(store).imageArrived(message(null, 12));
+    await handlersOver(store).imageArrived(message<ImageArrived>(null, 12));
     const w = store.writes[0];
     expect(w?.kind === 'merge' && w.merge(undefined)).toEqual({ imageId: 'img-0001', state: CatalogDocState.TAKEN_DOWN, guards: { imageArrived: 12 } });
   });
@@ -54,7 +54,7 @@ describe('CatalogSinkHandlers', () => {
     const h = handlersOver(store);
     await h.vectorCleaned(message(sampleVectorCleaned(), 30));
     await h.indexUpdated(message(sampleIndexUpdated(), 4, 'shard-p0-0003'));
-    expect(await h.vectorCleaned(message(null))).toMatchObject({ kind: 'skipped' });
+    expect(await h.vectorCleaned(message<VectorCleaned>(null))).toMatchObject({ kind: 'skipped' });
     const [dedupe, shard] = store.writes;
     expect(dedupe?.kind === 'merge' && dedupe.merge(undefined)).toMatchObject({ state: CatalogDocState.PENDING, dedupe: { status: 'NEAR_DUPLICATE', partition: 1, offset: 30 } });
     expect(shard).toMatchObject({ kind: 'versioned', id: 'shard-p0-0003', version: 5, doc: { snapshotVersion: 17 } });

@@ -1,0 +1,60 @@
+import { emptyLabels, type ImageArrived } from '@stylestream/schemas';
+import { FactChange, StoredFactKey, factRowOf, planFactRows } from './fact-rows';
+
+const event = (over: Partial<ImageArrived> = {}): ImageArrived => ({
+  imageId: 'img-1',
+  uri: 'file:///x.jpg',
+  source: 'social',
+  bloggerId: 'b1',
+  publishedAt: Date.UTC(2025, 4, 10),
+  crawledAt: Date.UTC(2025, 4, 11),
+  labels: { ...emptyLabels(), color: ['red', 'red', 'blue'], category: ['dress'] },
+  attributes: {},
+  ...over,
+});
+const upsert = (version: number, over: Partial<ImageArrived> = {}): FactChange => ({ kind: 'upsert', version, row: factRowOf(event(over), version) });
+const stored = (key: Partial<StoredFactKey> & { version: number }): Map<string, StoredFactKey> =>
+  new Map([['img-1', { quarter: '2025Q2', bloggerId: 'b1', deleted: false, ...key }]]);
+
+describe('factRowOf', () => {
+  it('derives the quarter (UTC), de-duplicates labels, versions by offset', () => {
+    const row = factRowOf(event(), 42);
+    expect(row).toMatchObject({ image_id: 'img-1', quarter: '2025Q2', blogger_id: 'b1', version: 42, is_deleted: 0, color: ['red', 'blue'] });
+    expect(row.published_at).toBe('2025-05-10 00:00:00.000');
+    expect(factRowOf(event({ bloggerId: null, publishedAt: Date.UTC(2024, 11, 31, 23, 59) }), 1)).toMatchObject({ blogger_id: '', quarter: '2024Q4' });
+  });
+});
+
+describe('planFactRows', () => {
+  it('writes a new image', () => {
+    expect(planFactRows([upsert(5)], new Map())).toEqual([factRowOf(event(), 5)]);
+  });
+
+  it('skips a replayed or older event (version not above the stored one)', () => {
+    expect(planFactRows([upsert(5)], stored({ version: 5 }))).toEqual([]);
+    expect(planFactRows([upsert(4)], stored({ version: 9, deleted: true }))).toEqual([]);
+  });
+
+  it('replaces in place at the same key', () => {
+    expect(planFactRows([upsert(7)], stored({ version: 5 }))).toEqual([factRowOf(event(), 7)]);
+  });
+
+  it('writes a deletion at the old key when the image moves to another quarter or blogger', () => {
+    const rows = planFactRows([upsert(8, { bloggerId: 'b2' })], stored({ version: 5 }));
+    expect(rows.map((r) => [r.quarter, r.blogger_id, r.version, r.is_deleted])).toEqual([
+      ['2025Q2', 'b1', 8, 1],
+      ['2025Q2', 'b2', 8, 0],
+    ]);
+  });
+
+  it('a tombstone writes a deletion at the stored key; nothing when absent or already deleted', () => {
+    const del: FactChange = { kind: 'delete', imageId: 'img-1', version: 9 };
+    expect(planFactRows([del], stored({ version: 5 })).map((r) => [r.quarter, r.blogger_id, r.version, r.is_deleted])).toEqual([['2025Q2', 'b1', 9, 1]]);
+    expect(planFactRows([del], new Map())).toEqual([]);
+    expect(planFactRows([del], stored({ version: 6, deleted: true }))).toEqual([]);
+  });
+
+  it('re-publishing after a take-down brings the image back', () => {
+    expect(planFactRows([upsert(12)], stored({ version: 9, deleted: true }))).toEqual([factRowOf(event(), 12)]);
+  });
+});

@@ -1,0 +1,83 @@
+import { LABEL_DIMENSIONS, type ImageArrived, type ImageLabels } from '@stylestream/schemas';
+import { clickHouseTime } from './clickhouse-time';
+import { quarterOf } from './quarter';
+
+/** A row of image_facts as inserted (JSONEachRow). `version` is the Kafka offset of the event. */
+export interface FactRow extends ImageLabels {
+  readonly image_id: string;
+  readonly quarter: string;
+  readonly blogger_id: string;
+  readonly source: string;
+  readonly published_at: string;
+  readonly crawled_at: string;
+  readonly version: number;
+  readonly is_deleted: 0 | 1;
+}
+
+/** An image-arrived event reduced to what image_facts needs, with its version. */
+export type FactChange =
+  | { readonly kind: 'upsert'; readonly version: number; readonly row: FactRow }
+  | { readonly kind: 'delete'; readonly imageId: string; readonly version: number };
+
+/** Where an image's current row sits (its sort key) and its version, as stored. */
+export interface StoredFactKey {
+  readonly quarter: string;
+  readonly bloggerId: string;
+  readonly version: number;
+  readonly deleted: boolean;
+}
+
+/** The row an image-arrived event at `version` produces. Labels are de-duplicated per dimension. */
+export function factRowOf(event: ImageArrived, version: number): FactRow {
+  const labels = Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, [...new Set(event.labels[d])]])) as ImageLabels;
+  return {
+    image_id: event.imageId,
+    quarter: quarterOf(event.publishedAt),
+    blogger_id: event.bloggerId ?? '',
+    source: event.source,
+    published_at: clickHouseTime(event.publishedAt),
+    crawled_at: clickHouseTime(event.crawledAt),
+    ...labels,
+    version,
+    is_deleted: 0,
+  };
+}
+
+function deletionRow(imageId: string, key: StoredFactKey, version: number): FactRow {
+  const empty = Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, [] as string[]])) as ImageLabels;
+  return { image_id: imageId, quarter: key.quarter, blogger_id: key.bloggerId, source: '', published_at: clickHouseTime(0), crawled_at: clickHouseTime(0), ...empty, version, is_deleted: 1 };
+}
+
+/**
+ * The rows a batch of changes writes, given each image's stored key.
+ * ReplacingMergeTree replaces only rows with the same sort key
+ * (quarter, blogger_id, image_id), so:
+ * - a change whose version is not above the stored one is stale (a replay):
+ *   nothing is written, the stored row already reflects it or a later event;
+ * - an upsert that moves the image to another key also writes a deletion row
+ *   at the old key, with the same version;
+ * - a tombstone writes a deletion row at the stored key; with no stored row
+ *   there is nothing to delete.
+ * At most one change per image per batch (the sink waits for each insert
+ * before the next message of that partition).
+ */
+export function planFactRows(changes: readonly FactChange[], stored: ReadonlyMap<string, StoredFactKey>): FactRow[] {
+  const rows: FactRow[] = [];
+  for (const change of changes) {
+    const imageId = change.kind === 'upsert' ? change.row.image_id : change.imageId;
+    const current = stored.get(imageId);
+    if (current !== undefined && current.version >= change.version) continue;
+    switch (change.kind) {
+      case 'upsert': {
+        const moved = current !== undefined && !current.deleted && (current.quarter !== change.row.quarter || current.bloggerId !== change.row.blogger_id);
+        if (moved) rows.push(deletionRow(imageId, current, change.version));
+        rows.push(change.row);
+        break;
+      }
+      case 'delete':
+        if (current !== undefined && !current.deleted) rows.push(deletionRow(imageId, current, change.version));
+        break;
+    }
+  }
+  return rows;
+}

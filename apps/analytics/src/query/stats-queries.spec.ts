@@ -1,0 +1,32 @@
+import { followedQueries, risingQuery, trendValuesQuery } from './stats-queries';
+import { parseFollowedRequest, parseRisingRequest, parseTrendRequest } from './stats-request';
+
+describe('stats queries', () => {
+  it('trend: label values only as parameters, the dimension as a checked identifier', () => {
+    const q = trendValuesQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', where: "category:dress') OR 1=1 --", source: 'social' }));
+    expect(q.query).toContain('ARRAY JOIN color AS value');
+    expect(q.query).toContain('has(category, {w0:String})');
+    expect(q.query).toContain('source IN {sources:Array(String)}');
+    expect(q.query).not.toContain('OR 1=1');
+    expect(q.params).toEqual({ q: '2025Q2', pq: '2025Q1', limit: 50, w0: "dress') OR 1=1 --", sources: ['social'] });
+  });
+
+  it('uniqueOnly excludes duplicates by the dedupe verdict', () => {
+    const q = trendValuesQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', uniqueOnly: 'true' }));
+    expect(q.query).toContain("image_id NOT IN (SELECT image_id FROM image_dedup FINAL WHERE status != 'UNIQUE')");
+  });
+
+  it('rising over every dimension tags each label with its dimension', () => {
+    const q = risingQuery(parseRisingRequest({ quarter: '2025Q2' }));
+    expect(q.query).toContain("arrayMap(v -> tuple('category', v), category)");
+    expect(q.query).toContain("arrayMap(v -> tuple('color', v), color)");
+    expect(q.query).toContain('HAVING count > previous');
+  });
+
+  it('followed: quarter first (the sort key), bloggers as an array parameter', () => {
+    const q = followedQueries(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1'] }));
+    expect(q.byValue.query).toContain('WHERE quarter IN {quarters:Array(String)} AND blogger_id IN {bloggers:Array(String)}');
+    expect(q.byValue.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1'] });
+    expect(followedQueries(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' })).totals.query).not.toContain('quarter IN');
+  });
+});
