@@ -59,7 +59,7 @@ export async function applyMigrations(client: ClickHouseClient, migrations: read
       format: 'JSONEachRow',
     });
     applied.push(migration.version);
-    logger?.info({ version: migration.version, name: migration.name }, 'clickhouse migration applied');
+    logger?.info({ version: migration.version, migration: migration.name }, 'clickhouse migration applied');
   }
   return { applied, alreadyApplied };
 }
