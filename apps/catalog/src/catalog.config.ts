@@ -9,7 +9,7 @@ const indexName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, 'must be a lo
 export const catalogConfigSchema = kafkaEnvSchema.extend({
   KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-catalog'),
   KAFKA_GROUP_ID: z.string().min(1).default('catalog'),
-  /** Every partition of the three input topics in flight at once: each adds one write to a shared bulk. */
+  /** Every partition of the three input topics in flight at once: each adds its whole fetched batch to a shared bulk. */
   KAFKA_PARTITIONS_CONCURRENCY: env.int(18, 1),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9200'),

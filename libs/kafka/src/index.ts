@@ -8,6 +8,7 @@ export * from './codec/message-codec.port';
 export * from './consumer/consumed-message';
 export * from './consumer/stage-route';
 export * from './consumer/stage-handler';
+export * from './consumer/stage-batch-handler';
 export * from './consumer/retry-ledger';
 export * from './consumer/partition-batch.processor';
 export * from './consumer/stage-consumer';

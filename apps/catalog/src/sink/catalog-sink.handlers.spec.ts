@@ -2,7 +2,7 @@ import { DependencyUnavailableError, InvalidInputError } from '@stylestream/erro
 import type { ConsumedMessage } from '@stylestream/kafka';
 import { type CatalogStore, type CatalogWrite, type CatalogWriteResult, CatalogBulkBatcher, CatalogDocState } from '@stylestream/catalog';
 import { type ImageArrived, type VectorCleaned, sampleImageArrived, sampleIndexUpdated, sampleVectorCleaned } from '@stylestream/schemas';
-import { CatalogSinkHandlers } from './catalog-sink.handlers';
+import { CatalogSinkHandlers, catalogBatchHandler } from './catalog-sink.handlers';
 
 function message<T>(value: T | null, offset = 7, key: string | null = 'img-0001'): ConsumedMessage<T> {
   const base = { topic: 't', partition: 1, offset: String(offset), key, headers: {}, timestamp: '0', attempt: 1 };
@@ -23,6 +23,20 @@ class ScriptedStore implements CatalogStore {
 const handlersOver = (store: CatalogStore) => new CatalogSinkHandlers(new CatalogBulkBatcher(store, { maxBatch: 1, lingerMs: 0 }));
 
 describe('CatalogSinkHandlers', () => {
+  it('as a batch handler, puts a partition batch into one bulk in offset order and answers one outcome per message', async () => {
+    const rejected = new InvalidInputError('mapping', 'CATALOG_DOCUMENT_REJECTED');
+    const answers: CatalogWriteResult[] = [{ status: 'applied' }, { status: 'failed', error: rejected }, { status: 'unchanged', reason: 'already applied' }];
+    const store = new ScriptedStore(() => answers.shift() ?? { status: 'applied' });
+    const bulks: number[] = [];
+    const counting: CatalogStore = { apply: (writes) => (bulks.push(writes.length), store.apply(writes)) };
+    const h = new CatalogSinkHandlers(new CatalogBulkBatcher(counting, { maxBatch: 10, lingerMs: 1 }));
+    const ids = ['img-a', 'img-b', 'img-c'];
+    const outcomes = await catalogBatchHandler(h.imageArrived)(ids.map((id, i) => message({ ...sampleImageArrived(), imageId: id }, i, id)));
+    expect(outcomes).toEqual([{ kind: 'processed' }, { kind: 'failed', error: rejected }, { kind: 'skipped', reason: 'already applied' }]);
+    expect(bulks).toEqual([3]);
+    expect(store.writes.map((w) => w.id)).toEqual(ids);
+  });
+
   it('maps applied → processed, unchanged → skipped, failed → failed with the write\'s own error', async () => {
     const rejected = new InvalidInputError('mapping', 'CATALOG_DOCUMENT_REJECTED');
     const answers: (CatalogWriteResult | Error)[] = [{ status: 'applied' }, { status: 'unchanged', reason: 'already applied' }, { status: 'failed', error: rejected }, new DependencyUnavailableError('elasticsearch', 'down')];

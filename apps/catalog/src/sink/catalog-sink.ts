@@ -2,9 +2,9 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CatalogBulkBatcher, ElasticsearchCatalogStore } from '@stylestream/catalog';
-import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageRoute } from '@stylestream/kafka';
+import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageBatchRoute } from '@stylestream/kafka';
 import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
-import { CatalogSinkHandlers } from './catalog-sink.handlers';
+import { CatalogSinkHandlers, catalogBatchHandler } from './catalog-sink.handlers';
 
 export interface CatalogTopics {
   readonly imageArrived: string;
@@ -28,11 +28,13 @@ export interface CatalogSinkOptions {
   readonly logger: Logger;
 }
 
-/** The catalogue sink: one StageConsumer over the three topics, writing through a shared bulk batcher. */
+/** The catalogue sink: one StageConsumer over the three topics (batch routes), writing through a shared bulk batcher. */
 export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
   const store = new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false });
   const handlers = new CatalogSinkHandlers(new CatalogBulkBatcher(store, options.bulk));
   const { topics, codec } = options;
+  // A partition batch goes to the batcher whole (split at the bulk size), so bulks fill up.
+  const perCall = { maxMessagesPerCall: options.bulk.maxBatch };
   return new StageConsumer(
     options.kafka,
     new DeadLetterPublisher(options.producer),
@@ -42,9 +44,9 @@ export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
       groupId: options.groupId,
       fromBeginning: true,
       routes: [
-        stageRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, handlers.imageArrived),
-        stageRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, handlers.vectorCleaned),
-        stageRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, handlers.indexUpdated),
+        stageBatchRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, catalogBatchHandler(handlers.imageArrived), perCall),
+        stageBatchRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, catalogBatchHandler(handlers.vectorCleaned), perCall),
+        stageBatchRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, catalogBatchHandler(handlers.indexUpdated), perCall),
       ],
     },
     options.logger,

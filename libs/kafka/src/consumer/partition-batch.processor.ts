@@ -7,9 +7,9 @@ import { DeliveryState } from '../delivery/delivery-state';
 import { HandlerOutcome, Outcome, isHandlerOutcome } from '../delivery/handler-outcome';
 import { buildDeadLetter } from '../delivery/dead-letter-envelope';
 import { RetryPolicy } from '../delivery/retry-policy';
-import { RawMessage } from './consumed-message';
+import { ConsumedMessage, RawMessage } from './consumed-message';
 import { RetryLedger } from './retry-ledger';
-import { StageRoute } from './stage-route';
+import { AnyStageRoute, BatchStageRoute, StageRoute, isBatchStageRoute } from './stage-route';
 
 /**
  * Writes a dead-letter envelope to `<sourceTopic>.dlq`, keyed by the original
@@ -60,6 +60,9 @@ export interface PartitionBatchProcessorDeps {
  * be retried ends the batch: the caller pauses the partition for `delayMs`
  * and the unresolved tail is fetched again afterwards, so a retry never
  * stalls sibling partitions and a poison message never blocks its own.
+ *
+ * A BatchStageRoute gets the same decisions, in the same order, with one
+ * handler call per chunk of decoded messages (processBatchRoute).
  */
 export class PartitionBatchProcessor {
   private readonly ledger: RetryLedger;
@@ -73,13 +76,14 @@ export class PartitionBatchProcessor {
   }
 
   async process(
-    route: StageRoute,
+    route: AnyStageRoute,
     partition: number,
     messages: readonly RawMessage[],
     controls: BatchControls,
   ): Promise<BatchResult> {
     const topic = route.topic;
     pipelineMetrics.batchSize.observe({ topic }, messages.length);
+    if (isBatchStageRoute(route)) return this.processBatchRoute(route, partition, messages, controls);
     let settled = 0;
     for (const message of messages) {
       if (!controls.isRunning()) return { kind: 'interrupted', settled };
@@ -94,6 +98,88 @@ export class PartitionBatchProcessor {
       await controls.heartbeat();
     }
     return { kind: 'completed', settled };
+  }
+
+  /**
+   * Splits the batch into chunks of at most maxMessagesPerCall; per chunk,
+   * decides every message (decode, one handler call) and then settles them in
+   * offset order exactly as the per-message path does, stopping at the first
+   * one to retry or pause. Messages after it stay unresolved even if handled:
+   * they are handled again after the resume (idempotent sinks absorb it).
+   */
+  private async processBatchRoute(
+    route: BatchStageRoute,
+    partition: number,
+    messages: readonly RawMessage[],
+    controls: BatchControls,
+  ): Promise<BatchResult> {
+    let settled = 0;
+    for (let start = 0; start < messages.length; start += route.maxMessagesPerCall) {
+      if (!controls.isRunning()) return { kind: 'interrupted', settled };
+      const chunk = messages.slice(start, start + route.maxMessagesPerCall);
+      const actions = await this.decideChunk(route, partition, chunk);
+      for (const [index, action] of actions.entries()) {
+        const message = chunk[index];
+        if (message === undefined) break;
+        const settledNow = await this.apply(route, partition, message, action);
+        if (settledNow !== undefined) return { ...settledNow, settled };
+        this.ledger.settle(route.topic, partition);
+        controls.resolveOffset(message.offset);
+        settled += 1;
+      }
+      await controls.heartbeat();
+    }
+    return { kind: 'completed', settled };
+  }
+
+  /**
+   * One action per message of the chunk, in offset order. Decoding runs first;
+   * a decode failure is excluded from the handler call (its dead-letter is
+   * written when the settling walk reaches it); one that must be retried or
+   * paused (registry down) ends the chunk there, and only the messages before
+   * it go to the handler.
+   */
+  private async decideChunk(route: BatchStageRoute, partition: number, chunk: readonly RawMessage[]): Promise<DeliveryAction[]> {
+    const decide = (outcome: HandlerOutcome, attempts: number) => decideDelivery(outcome, attempts, this.deps.policy, this.random);
+    const decodeFailures = new Map<number, DeliveryAction>();
+    const decoded: { index: number; message: ConsumedMessage<unknown> }[] = [];
+    let length = chunk.length;
+    for (const [index, raw] of chunk.entries()) {
+      const attempts = this.ledger.previousAttempts(route.topic, partition, raw.offset) + 1;
+      try {
+        decoded.push({ index, message: await route.decode(raw, partition, attempts) });
+      } catch (err) {
+        const action = decide(Outcome.failed(err), attempts);
+        decodeFailures.set(index, action);
+        if (action.kind === 'retry' || action.kind === 'pause') {
+          length = index + 1;
+          break;
+        }
+      }
+    }
+    const outcomes = decoded.length > 0 ? await this.handleChunk(route, decoded.map((d) => d.message)) : [];
+    const handled = new Map(decoded.map(({ index, message }, i) => [index, decide(outcomes[i] ?? Outcome.failed(new InternalError('no outcome')), message.attempt)]));
+    return chunk.slice(0, length).map((_, index) => decodeFailures.get(index) ?? handled.get(index) ?? decide(Outcome.failed(new InternalError('no decision')), 1));
+  }
+
+  /** One handler call; a throw or a malformed result fails every message with one error. */
+  private async handleChunk(route: BatchStageRoute, messages: readonly ConsumedMessage<unknown>[]): Promise<HandlerOutcome[]> {
+    const stopTimer = pipelineMetrics.handlerDuration.startTimer({ topic: route.topic });
+    try {
+      const result: unknown = await route.handle(messages);
+      if (Array.isArray(result)) {
+        const items: unknown[] = result;
+        const outcomes = items.filter(isHandlerOutcome);
+        if (items.length === messages.length && outcomes.length === items.length) return outcomes;
+      }
+      const got = Array.isArray(result) ? `${(result as unknown[]).length} items, not ${messages.length} outcomes` : typeof result;
+      const error = new InternalError(`stage ${this.deps.stage} batch handler must return one outcome per message (got ${got})`);
+      return messages.map(() => Outcome.failed(error));
+    } catch (err) {
+      return messages.map(() => Outcome.failed(err));
+    } finally {
+      stopTimer();
+    }
   }
 
   /** RECEIVED → DECODED → handler; every throw becomes failed(error). */
@@ -118,7 +204,7 @@ export class PartitionBatchProcessor {
 
   /** Returns undefined when the message is settled, or how the batch must end. */
   private async apply(
-    route: StageRoute,
+    route: AnyStageRoute,
     partition: number,
     message: RawMessage,
     action: DeliveryAction,

@@ -4,15 +4,15 @@ import { DependencyUnavailableError, InternalError } from '@stylestream/errors';
 import type { KafkaConfig } from '../config/kafka.config';
 import { DeliveryState } from '../delivery/delivery-state';
 import { DeadLetterSink, PartitionBatchProcessor } from './partition-batch.processor';
-import type { StageRoute } from './stage-route';
+import type { AnyStageRoute } from './stage-route';
 
 export interface StageConsumerOptions {
   /** Stage name, recorded in dead-letter envelopes (e.g. `extractor`). */
   readonly stage: string;
   /** Consumer group; defaults to config.groupId. */
   readonly groupId?: string;
-  /** One route per subscribed topic. */
-  readonly routes: readonly StageRoute[];
+  /** One route per subscribed topic: per-message (stageRoute) or batch (stageBatchRoute). */
+  readonly routes: readonly AnyStageRoute[];
   /** Where a new group starts: earliest (default, nothing is missed) or latest. */
   readonly fromBeginning?: boolean;
 }
@@ -35,7 +35,7 @@ export interface StageConsumerOptions {
 export class StageConsumer {
   private readonly consumer: Consumer;
   private readonly processor: PartitionBatchProcessor;
-  private readonly routes: Map<string, StageRoute>;
+  private readonly routes: Map<string, AnyStageRoute>;
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private running = false;
   private stopping: Promise<void> | undefined;

@@ -16,20 +16,34 @@ export function stageRoute<T>(contract: TopicContract<T>, codec: MessageCodec, h
   return {
     topic: contract.topic,
     async prepare(raw: RawMessage, partition: number, attempt: number) {
-      const base = {
-        topic: contract.topic,
-        partition,
-        offset: raw.offset,
-        key: raw.key === null ? null : raw.key.toString('utf8'),
-        headers: headersAsStrings(raw.headers),
-        timestamp: raw.timestamp,
-        attempt,
-      };
-      const message: ConsumedMessage<T> =
-        raw.value === null
-          ? { ...base, tombstone: true, value: null }
-          : { ...base, tombstone: false, value: (await codec.decode(raw.value, contract)).value };
+      const message = await decodeConsumed(contract, codec, raw, partition, attempt);
       return () => handler(message);
     },
   };
+}
+
+/**
+ * RECEIVED → DECODED: the record as a typed ConsumedMessage (a null value is a
+ * tombstone). Throws what the codec throws (InvalidInputError for bytes that
+ * can never be decoded, DependencyUnavailableError when the registry is down).
+ */
+export async function decodeConsumed<T>(
+  contract: TopicContract<T>,
+  codec: MessageCodec,
+  raw: RawMessage,
+  partition: number,
+  attempt: number,
+): Promise<ConsumedMessage<T>> {
+  const base = {
+    topic: contract.topic,
+    partition,
+    offset: raw.offset,
+    key: raw.key === null ? null : raw.key.toString('utf8'),
+    headers: headersAsStrings(raw.headers),
+    timestamp: raw.timestamp,
+    attempt,
+  };
+  return raw.value === null
+    ? { ...base, tombstone: true, value: null }
+    : { ...base, tombstone: false, value: (await codec.decode(raw.value, contract)).value };
 }

@@ -1,5 +1,5 @@
 import { HandlerOutcome } from '../delivery/handler-outcome';
-import { RawMessage } from './consumed-message';
+import type { ConsumedMessage, RawMessage } from './consumed-message';
 
 /**
  * One subscribed topic with its decoder and handler, with the value type
@@ -12,4 +12,29 @@ import { RawMessage } from './consumed-message';
 export interface StageRoute {
   readonly topic: string;
   prepare(raw: RawMessage, partition: number, attempt: number): Promise<() => Promise<HandlerOutcome>>;
+}
+
+/**
+ * One subscribed topic whose handler takes a partition's batch at once (sinks
+ * writing in bulk). The processor decodes each record with `decode` (which
+ * throws like `StageRoute.prepare`; failures are dead-lettered or pause the
+ * partition without reaching the handler), then calls `handle` once per at
+ * most `maxMessagesPerCall` decoded messages, in offset order, and applies
+ * each returned outcome in offset order (see PartitionBatchProcessor).
+ * `handle` must resolve with one HandlerOutcome per message, in the same
+ * order; a throw or any other value fails every message of the call.
+ */
+export interface BatchStageRoute {
+  readonly topic: string;
+  readonly mode: 'batch';
+  readonly maxMessagesPerCall: number;
+  decode(raw: RawMessage, partition: number, attempt: number): Promise<ConsumedMessage<unknown>>;
+  handle(messages: readonly ConsumedMessage<unknown>[]): Promise<unknown>;
+}
+
+/** Either kind of route; a StageConsumer may mix them (one per topic). */
+export type AnyStageRoute = StageRoute | BatchStageRoute;
+
+export function isBatchStageRoute(route: AnyStageRoute): route is BatchStageRoute {
+  return 'mode' in route && route.mode === 'batch';
 }
