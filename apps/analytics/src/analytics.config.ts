@@ -11,7 +11,7 @@ export const analyticsConfigSchema = kafkaEnvSchema.extend({
   ...clickHouseEnvSchema.shape,
   KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-analytics'),
   KAFKA_GROUP_ID: z.string().min(1).default('analytics'),
-  /** Each waiting message holds its partition; more partitions in flight make larger batches. */
+  /** Partitions handled at once; each hands its whole fetched batch to the batcher (batch routes). */
   KAFKA_PARTITIONS_CONCURRENCY: env.int(32, 1),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
   PORT: env.port(8093),

@@ -48,7 +48,7 @@ export async function startAnalytics(config: AnalyticsConfig, logger: Logger, op
       imageArrived: config.ANALYTICS_IMAGE_ARRIVED_TOPIC,
       vectorCleaned: config.ANALYTICS_VECTOR_CLEANED_TOPIC,
       indexUpdated: config.ANALYTICS_INDEX_UPDATED_TOPIC,
-    });
+    }, config.ANALYTICS_BATCH_MAX_ROWS);
     consumer = new StageConsumer(kafka, new DeadLetterPublisher(producer), kafkaConfig, { stage: 'analytics', routes }, logger);
     await consumer.start();
   }

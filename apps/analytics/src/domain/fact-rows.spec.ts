@@ -57,4 +57,16 @@ describe('planFactRows', () => {
   it('re-publishing after a take-down brings the image back', () => {
     expect(planFactRows([upsert(12)], stored({ version: 9, deleted: true }))).toEqual([factRowOf(event(), 12)]);
   });
+
+  it('plans several changes of one image in one batch in offset order, each against the state the previous left', () => {
+    const del = (version: number): FactChange => ({ kind: 'delete', imageId: 'img-1', version });
+    const changes = [upsert(6, { bloggerId: 'b2' }), upsert(6, { bloggerId: 'b2' }), del(7), del(8), upsert(9, { bloggerId: 'b3' }), upsert(4)];
+    expect(planFactRows(changes, stored({ version: 5 })).map((r) => [r.blogger_id, r.version, r.is_deleted])).toEqual([
+      ['b1', 6, 1],
+      ['b2', 6, 0],
+      ['b2', 7, 1],
+      ['b3', 9, 0],
+    ]);
+    expect(planFactRows([del(3), upsert(4)], new Map()).map((r) => [r.version, r.is_deleted])).toEqual([[4, 0]]);
+  });
 });

@@ -58,24 +58,30 @@ function deletionRow(imageId: string, key: StoredFactKey, version: number): Fact
  *   at the old key, with the same version;
  * - a tombstone writes a deletion row at the stored key; with no stored row
  *   there is nothing to delete.
- * At most one change per image per batch (the sink waits for each insert
- * before the next message of that partition).
+ * A batch may hold several changes of one image (a partition's whole batch
+ * goes into one insert): they must come in offset order, and each is planned
+ * against the state the previous ones leave, as if written one by one.
  */
 export function planFactRows(changes: readonly FactChange[], stored: ReadonlyMap<string, StoredFactKey>): FactRow[] {
   const rows: FactRow[] = [];
+  const state = new Map(stored);
   for (const change of changes) {
     const imageId = change.kind === 'upsert' ? change.row.image_id : change.imageId;
-    const current = stored.get(imageId);
+    const current = state.get(imageId);
     if (current !== undefined && current.version >= change.version) continue;
     switch (change.kind) {
       case 'upsert': {
         const moved = current !== undefined && !current.deleted && (current.quarter !== change.row.quarter || current.bloggerId !== change.row.blogger_id);
         if (moved) rows.push(deletionRow(imageId, current, change.version));
         rows.push(change.row);
+        state.set(imageId, { quarter: change.row.quarter, bloggerId: change.row.blogger_id, version: change.version, deleted: false });
         break;
       }
       case 'delete':
-        if (current !== undefined && !current.deleted) rows.push(deletionRow(imageId, current, change.version));
+        if (current !== undefined && !current.deleted) {
+          rows.push(deletionRow(imageId, current, change.version));
+          state.set(imageId, { ...current, version: change.version, deleted: true });
+        }
         break;
     }
   }

@@ -1,4 +1,4 @@
-import { type MessageCodec, type StageRoute, stageRoute } from '@stylestream/kafka';
+import { type BatchStageRoute, type MessageCodec, stageBatchRoute } from '@stylestream/kafka';
 import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
 import type { AnalyticsSinkService } from './analytics-sink.service';
 
@@ -8,11 +8,16 @@ export interface AnalyticsTopics {
   readonly indexUpdated: string;
 }
 
-/** The three routes of the analytics stage: decode, then one sink method each. */
-export function analyticsRoutes(codec: MessageCodec, sink: AnalyticsSinkService, topics: AnalyticsTopics): StageRoute[] {
+/**
+ * The three batch routes of the analytics stage: decode, then one sink batch
+ * handler each. A partition's fetched batch is handed over whole (split at
+ * `maxMessagesPerCall`, the batcher's row limit, so one call fits one insert).
+ */
+export function analyticsRoutes(codec: MessageCodec, sink: AnalyticsSinkService, topics: AnalyticsTopics, maxMessagesPerCall: number): BatchStageRoute[] {
+  const perCall = { maxMessagesPerCall };
   return [
-    stageRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, (m) => sink.imageArrived(m)),
-    stageRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, (m) => sink.vectorCleaned(m)),
-    stageRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, (m) => sink.indexUpdated(m)),
+    stageBatchRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, sink.imageArrivedBatch, perCall),
+    stageBatchRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, sink.vectorCleanedBatch, perCall),
+    stageBatchRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, sink.indexUpdatedBatch, perCall),
   ];
 }

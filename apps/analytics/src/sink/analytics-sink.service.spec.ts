@@ -60,6 +60,39 @@ describe('AnalyticsSinkService', () => {
     expect(store.facts.map((r) => r.image_id)).toEqual(['a', 'b', 'c']);
   });
 
+  it('a partition batch (several messages, also of one image) becomes a single insert with one outcome per message', async () => {
+    const store = new FakeStore();
+    const lookup = jest.spyOn(store, 'storedFactKeys');
+    const insert = jest.spyOn(store, 'insertFacts');
+    const sink = new AnalyticsSinkService(store, { batch, cleanedTopic: 'vector-cleaned' });
+    const noKey: ConsumedMessage<ImageArrived> = { ...tombstone(4, 'x'), key: null };
+    const outcomes = await sink.imageArrivedBatch([arrived(0, 'a'), arrived(1, 'b'), arrived(2, 'a'), tombstone(3, 'b'), noKey, arrived(5, 'c')]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['processed', 'processed', 'processed', 'processed', 'skipped', 'processed']);
+    expect(lookup).toHaveBeenCalledTimes(1);
+    expect(insert).toHaveBeenCalledTimes(1);
+    // b's tombstone deletes the row written earlier in the same insert.
+    expect(store.facts.map((r) => [r.image_id, r.version, r.is_deleted])).toEqual([
+      ['a', 0, 0],
+      ['b', 1, 0],
+      ['a', 2, 0],
+      ['b', 3, 1],
+      ['c', 5, 0],
+    ]);
+  });
+
+  it('a failed insert fails every message of the partition batch with DependencyUnavailableError; the redelivery writes it', async () => {
+    const store = new FakeStore();
+    store.failNext = 1;
+    const sink = new AnalyticsSinkService(store, { batch, cleanedTopic: 'vector-cleaned' });
+    const messages = [arrived(0, 'a'), arrived(1, 'b'), arrived(2, 'c')];
+    const failed = await sink.imageArrivedBatch(messages);
+    expect(failed).toHaveLength(3);
+    for (const o of failed) expect(o.kind === 'failed' && o.error).toBeInstanceOf(DependencyUnavailableError);
+    expect(store.facts).toEqual([]);
+    expect((await sink.imageArrivedBatch(messages)).map((o) => o.kind)).toEqual(['processed', 'processed', 'processed']);
+    expect(store.facts).toHaveLength(3);
+  });
+
   it('reports a failed insert as failed(DependencyUnavailableError) for every message of the batch; the redelivery succeeds', async () => {
     const store = new FakeStore();
     store.failNext = 1;

@@ -1,4 +1,4 @@
-import type { ConsumedMessage, HandlerOutcome } from '@stylestream/kafka';
+import type { ConsumedMessage, HandlerOutcome, StageBatchHandler } from '@stylestream/kafka';
 import { Outcome } from '@stylestream/kafka';
 import type { ImageArrived, IndexUpdated, VectorCleaned } from '@stylestream/schemas';
 import { DedupRow, IndexProgressRow, dedupDeletionOf, dedupRowOf, indexProgressRowsOf } from '../domain/dedup-rows';
@@ -19,6 +19,11 @@ export interface AnalyticsSinkOptions {
  * when the write failed: DependencyUnavailableError pauses the partition and
  * the message comes again, so an offset is committed only after its insert.
  * The version of every row is the Kafka offset of its event.
+ *
+ * The `*Batch` handlers (for stageBatchRoute) add a partition's messages to
+ * the batcher together, in offset order, so they share one insert (with the
+ * batches of other partitions that arrive within the linger); one outcome per
+ * message, in order.
  */
 export class AnalyticsSinkService {
   private readonly facts: RowBatcher<FactChange>;
@@ -59,6 +64,12 @@ export class AnalyticsSinkService {
     if (rows.length === 0) return Promise.resolve(Outcome.skipped('index-updated without partitions'));
     return this.settle(this.progress.add(rows));
   }
+
+  readonly imageArrivedBatch: StageBatchHandler<ImageArrived> = (messages) => Promise.all(messages.map((m) => this.imageArrived(m)));
+
+  readonly vectorCleanedBatch: StageBatchHandler<VectorCleaned> = (messages) => Promise.all(messages.map((m) => this.vectorCleaned(m)));
+
+  readonly indexUpdatedBatch: StageBatchHandler<IndexUpdated> = (messages) => Promise.all(messages.map((m) => this.indexUpdated(m)));
 
   /** Writes what is waiting (at shutdown, after consumption stopped). */
   async drain(): Promise<void> {

@@ -5,9 +5,9 @@ export interface BatchPolicy {
   /** Flush at the latest this long after the first item of a batch arrived. */
   readonly maxDelayMs: number;
   /**
-   * Flush once no item arrived for this long. Each waiting message holds its
-   * partition (one in-flight message per partition), so a batch cannot grow
-   * past the number of busy partitions: a short quiet gap detects that.
+   * Flush once no item arrived for this long. Each busy partition adds its
+   * whole fetched batch at once and then waits for the write, so a short
+   * quiet gap detects that every busy partition has contributed.
    */
   readonly lingerMs: number;
 }
