@@ -1,5 +1,8 @@
 import { ConfigError } from '@stylestream/errors';
-import { clientEnvironment, kafkaNodePorts, loadStackSettings } from './stack-settings';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientEnvironment, defaultStackDir, kafkaNodePorts, loadStackSettings } from './stack-settings';
 
 describe('loadStackSettings', () => {
   it('defaults to the standard ports and <repo>/.stack', () => {
@@ -37,5 +40,25 @@ describe('loadStackSettings', () => {
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
       ELASTICSEARCH_URL: 'http://127.0.0.1:9200',
     });
+  });
+});
+
+describe('defaultStackDir', () => {
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot('moves the stack under /var/tmp when Elasticsearch\'s user cannot enter the clone', () => {
+    const home = mkdtempSync(join(tmpdir(), 'stack-home-'));
+    try {
+      const repo = join(home, 'clone');
+      mkdirSync(repo);
+      chmodSync(home, 0o700);
+      const dir = defaultStackDir(repo, 'nobody');
+      expect(dir).toMatch(/^\/var\/tmp\/stylestream-stack-[0-9a-f]{10}$/);
+      expect(defaultStackDir(repo, 'nobody')).toBe(dir);
+      chmodSync(home, 0o755);
+      expect(defaultStackDir(repo, 'nobody')).toBe(join(repo, '.stack'));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
