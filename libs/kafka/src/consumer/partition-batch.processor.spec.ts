@@ -157,8 +157,15 @@ describe('PartitionBatchProcessor', () => {
 
   it('keeps per-partition order while partitions run in parallel', async () => {
     const seen: string[] = [];
+    // Partition 0's first message blocks until partition 1 has finished: this
+    // only completes if the partitions really run in parallel (no timer race).
+    let partitionOneFinished: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      partitionOneFinished = resolve;
+    });
     const route = fakeRoute('t', async (value) => {
-      await new Promise((r) => setTimeout(r, value === 'slow' ? 30 : 1));
+      if (value === 'slow') await released;
+      if (value === 'c') partitionOneFinished();
       return Outcome.processed();
     }, seen);
     const p = processor([]);

@@ -15,6 +15,28 @@ export interface StageConsumerOptions {
   readonly routes: readonly AnyStageRoute[];
   /** Where a new group starts: earliest (default, nothing is missed) or latest. */
   readonly fromBeginning?: boolean;
+  /**
+   * Called synchronously each time the consumer joins the group (start and
+   * every rebalance), with the partitions now assigned, before any fetch of
+   * the new generation. Each returned position is sought: the next record
+   * read from that partition is `offset`. Stateful sinks that keep their own
+   * offsets (e.g. index snapshots) use it to resume exactly where their state
+   * ends, whatever the committed offset. Absent: committed offsets are used.
+   */
+  readonly seekOnJoin?: (assigned: readonly TopicPartitions[]) => readonly SeekPosition[];
+}
+
+/** Partitions of one topic assigned to this consumer. */
+export interface TopicPartitions {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+/** Where to resume one partition: the offset of the next record to read. */
+export interface SeekPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
 }
 
 /**
@@ -62,6 +84,17 @@ export class StageConsumer {
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.logger.error({ stage: options.stage, error: String(event.payload.error), restart: event.payload.restart }, 'consumer crashed');
     });
+    const seekOnJoin = options.seekOnJoin;
+    if (seekOnJoin !== undefined) {
+      // kafkajs emits GROUP_JOIN synchronously after join+sync and applies pending seeks before the next fetch.
+      this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+        const assigned = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+        for (const position of seekOnJoin(assigned)) {
+          this.consumer.seek({ topic: position.topic, partition: position.partition, offset: position.offset });
+        }
+        this.logger.info({ stage: options.stage, assigned }, 'joined group; positions sought');
+      });
+    }
   }
 
   get topics(): string[] {

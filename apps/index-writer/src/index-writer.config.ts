@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { env } from '@stylestream/config';
+import { kafkaEnvSchema } from '@stylestream/kafka';
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
+
+/** Typed configuration of the index-writer, validated at boot. */
+export const indexWriterConfigSchema = kafkaEnvSchema.extend({
+  KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-index-writer'),
+  KAFKA_GROUP_ID: z.string().min(1).default('index-writer'),
+  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
+  /** Root of the shard files: `<dir>/<modelVersion>/MANIFEST.json` and shard files. */
+  INDEX_DATA_DIR: z.string().min(1).default('./data/index-writer'),
+  /** The one model version this writer indexes; records of any other are dead-lettered. */
+  INDEX_MODEL_VERSION: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'must be a file-name-safe version').default('1.0.0'),
+  INDEX_DIM: env.int(256, 1),
+  INDEX_SPACE: z.enum(['ip', 'cosine']).default('ip'),
+  INDEX_M: env.int(16, 2),
+  INDEX_EF_CONSTRUCTION: env.int(200, 1),
+  INDEX_EF: env.int(64, 1),
+  /** Live vectors per shard before it is sealed. */
+  INDEX_SHARD_CAPACITY: env.int(1_000_000, 1),
+  /** Snapshot the growing shard after this many operations ... */
+  INDEX_SNAPSHOT_EVERY_OPS: env.int(10_000, 1),
+  /** ... or this long after the first unsnapshotted operation. */
+  INDEX_SNAPSHOT_EVERY_MS: env.int(5_000, 10),
+  /** Topic overrides (tests use unique topics). */
+  INDEX_TOPIC_VECTOR_CLEANED: topicName.default('vector-cleaned'),
+  INDEX_TOPIC_INDEX_UPDATED: topicName.default('index-updated'),
+});
+export type IndexWriterConfig = z.infer<typeof indexWriterConfigSchema>;

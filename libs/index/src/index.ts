@@ -1,0 +1,5 @@
+export * from './hnsw-params';
+export * from './hnsw-shard';
+export * from './shard-set';
+export * from './durable-files';
+export * from './shard-snapshot.store';
