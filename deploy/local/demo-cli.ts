@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, reasonOf, StyleStreamError } from '@stylestream/errors';
 import { TOPICS } from '@stylestream/schemas';
-import { readArrivals, readTopicOffsets } from './demo-arrivals';
-import { DemoIngestApi } from './demo-ingest-api';
-import { formatArrivals, formatPhaseTimes, formatServeInfo, type PhaseTime } from './demo-report.format';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { createLogger } from '@stylestream/logging';
+import { readArrivals, readTopicOffsets, type ArrivalsReport } from './demo-arrivals';
+import { DemoAppProcess } from './demo-app.process';
+import { chainAppLaunches, demoNaming, groupBacklog, provisionDemoTopics, type DemoNaming } from './demo-apps';
+import {
+  formatArrivals,
+  formatCatalogSummary,
+  formatPhaseTimes,
+  formatServeInfo,
+  formatTrendSummary,
+  type CatalogSummary,
+  type PhaseTime,
+  type TrendSummary,
+} from './demo-report.format';
 import { runningFromPidFile } from './process/process-supervisor';
 import { StackError } from './stack-error';
 import { StackLayout } from './stack-layout';
@@ -22,8 +34,12 @@ interface DemoOptions {
   out?: string;
   topic?: string;
   port: number;
+  catalogPort: number;
+  analyticsPort: number;
+  lagPort: number;
   apiKey: string;
   serve: boolean;
+  catchUpTimeout: number;
 }
 
 const say = (text = ''): void => {
@@ -93,21 +109,98 @@ function runningServices(settings: StackSettings): { running: number; of: number
   return { running: services.filter((s) => runningFromPidFile(layout.pidFile(s.name)) !== undefined).length, of: services.length };
 }
 
+/** The calendar quarter (UTC) of a time, `2026Q4`: what analytics groups images by (their publishedAt). */
+function quarterOf(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const body = await response.text();
+  if (!response.ok) throw new StackError(`GET ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body) as T;
+}
+
+/**
+ * Polls until both sinks have committed up to the end offsets the read-back
+ * saw, the catalogue counts at least `minLive` images, and analytics answers
+ * for the quarter; prints progress every few seconds. Fails at the deadline
+ * naming what was still missing.
+ */
+async function waitForSinks(input: {
+  brokers: string[];
+  naming: DemoNaming;
+  arrivals: ArrivalsReport;
+  catalogUrl: string;
+  analyticsUrl: string;
+  quarter: string;
+  minLive: number;
+  deadlineMs: number;
+}): Promise<{ catalog: CatalogSummary; trends: TrendSummary }> {
+  const { brokers, naming, arrivals, catalogUrl, analyticsUrl, quarter, minLive } = input;
+  const ends = arrivals.partitions;
+  const deadline = Date.now() + input.deadlineMs;
+  let lastSaid = 0;
+  let state = 'nothing checked yet';
+  for (;;) {
+    try {
+      const [catalogBacklog, analyticsBacklog] = await Promise.all([
+        groupBacklog(brokers, naming.groups.catalog, naming.topics.imageArrived, ends),
+        groupBacklog(brokers, naming.groups.analytics, naming.topics.imageArrived, ends),
+      ]);
+      const catalog = await getJson<Omit<CatalogSummary, 'url'>>(`${catalogUrl}/v1/images?size=0&facets=category,color,pattern,style`);
+      const trends = await getJson<Omit<TrendSummary, 'url'>>(`${analyticsUrl}/v1/stats/trends?quarter=${quarter}&dimension=category`);
+      state = `catalog: ${catalog.total} live images, ${catalogBacklog} records behind; analytics: ${trends.images} images in ${quarter}, ${analyticsBacklog} records behind`;
+      if (catalogBacklog === 0 && analyticsBacklog === 0 && catalog.total >= minLive) {
+        say(state);
+        return { catalog: { ...catalog, url: catalogUrl }, trends: { ...trends, url: analyticsUrl } };
+      }
+    } catch (err) {
+      state = reasonOf(err);
+    }
+    if (Date.now() >= deadline) throw new StackError(`the catalogue and analytics did not catch up within ${seconds(input.deadlineMs)} (last: ${state}); see .data/demo/<app>.log`);
+    if (Date.now() - lastSaid >= 3000) {
+      say(`  waiting: ${state}`);
+      lastSaid = Date.now();
+    }
+    await new Promise<void>((resolveSleep) => setTimeout(resolveSleep, 500));
+  }
+}
+
 async function demo(options: DemoOptions): Promise<number> {
   if (options.images !== undefined && options.generate !== undefined) throw new ConfigError(['give --images <dir> or --generate <count>, not both']);
   const settings = loadStackSettings();
   const dist = (...parts: string[]): string => join(settings.repoDir, 'dist', ...parts);
-  const clock = new PhaseClock(options.serve ? 5 : 4);
-  let api: DemoIngestApi | undefined;
+  const logDir = join(settings.repoDir, '.data', 'demo');
+  const clock = new PhaseClock(options.serve ? 8 : 7);
+  const apps: DemoAppProcess[] = [];
+  let naming: DemoNaming | undefined;
+  let elasticsearchUrl: string | undefined;
+  let serving = false;
   let stopsStack = false;
   let stopping = false;
 
+  /** Stops every app (in parallel) and, when isolated (--topic), removes the per-run ES indices and ClickHouse folder. */
+  const stopApps = async (): Promise<void> => {
+    await Promise.all(apps.map((app) => app.stop()));
+    if (naming?.isolated === true) {
+      rmSync(naming.clickHouseDir, { recursive: true, force: true });
+      if (elasticsearchUrl !== undefined) {
+        const es = new ElasticsearchClient({ node: elasticsearchUrl });
+        await es.indices
+          .delete({ index: [`${naming.catalogAlias}-v*`, naming.catalogShardsIndex], ignore_unavailable: true, allow_no_indices: true })
+          .catch((err: unknown) => say(`(could not delete the demo's catalogue indices: ${reasonOf(err)})`));
+        await es.close();
+      }
+    }
+  };
   const shutdown = async (why: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     say(`\n${why}: stopping`);
     for (const child of children) child.kill('SIGTERM');
-    await api?.stop();
+    await stopApps();
     if (stopsStack) await runNode('stack down', dist('deploy', 'local', 'stack-cli.js'), ['down'], {}).catch((err: unknown) => say(reasonOf(err)));
   };
   // Ctrl-C while serving is the normal end (exit 0); during an earlier phase it is an interruption (130).
@@ -117,7 +210,7 @@ async function demo(options: DemoOptions): Promise<number> {
   });
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130); // a second Ctrl-C: leave now
-    const code = api === undefined ? 130 : 0;
+    const code = serving ? 0 : 130;
     void shutdown(signal).finally(() => stoppedBySignal(code));
   };
   process.on('SIGINT', onSignal);
@@ -127,7 +220,7 @@ async function demo(options: DemoOptions): Promise<number> {
     return await phases();
   } catch (err) {
     if (stopping) return stopped;
-    await api?.stop();
+    await stopApps();
     if (stopsStack) say('\n(the stack this demo started is left running to look into the failure: npm run stack -- logs; stop it with npm run stack -- down)');
     throw err;
   }
@@ -140,8 +233,11 @@ async function demo(options: DemoOptions): Promise<number> {
       else say(`${running === of ? 'the stack is running' : `${running} of ${of} stack services are running`}: reusing it; the demo leaves it running`);
       await runNode('stack up', dist('deploy', 'local', 'stack-cli.js'), ['up'], {});
     });
-    const stackEnv = clientEnvironment(settings, readTopology(new StackLayout(settings.stackDir)).brokers);
+    const layout = new StackLayout(settings.stackDir);
+    const stackEnv = clientEnvironment(settings, readTopology(layout).brokers);
     const clientEnv = { KAFKA_BROKERS: stackEnv.KAFKA_BROKERS ?? '', SCHEMA_REGISTRY_URL: stackEnv.SCHEMA_REGISTRY_URL ?? '' };
+    const brokers = clientEnv.KAFKA_BROKERS.split(',');
+    elasticsearchUrl = stackEnv.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
     const topic = options.topic ?? TOPICS.imageArrived;
 
     await clock.run('register schemas', () => runNode('schemas register', dist('libs', 'schemas', 'src', 'cli', 'schemas-cli.js'), ['register'], clientEnv));
@@ -149,40 +245,92 @@ async function demo(options: DemoOptions): Promise<number> {
     const before = await clock.run(`ingest into ${topic}`, async () => {
       const input = ingestArgs(options, settings);
       say(`input: ${input.what}`);
-      const offsets = await readTopicOffsets({ brokers: clientEnv.KAFKA_BROKERS.split(','), topic });
+      const offsets = await readTopicOffsets({ brokers, topic });
       const code = await runNode('ingest', dist('apps', 'ingest', 'src', 'cli', 'ingest-cli.js'), input.args, clientEnv, [0, 2]);
       if (code === 2) say('(some items were rejected: see the reasons above; the rest was sent)');
       return offsets;
     });
 
-    await clock.run(`read ${topic} back`, async () => {
-      const report = await readArrivals({ brokers: clientEnv.KAFKA_BROKERS.split(','), registryUrl: clientEnv.SCHEMA_REGISTRY_URL, topic }, before);
+    const arrivals = await clock.run(`read ${topic} back`, async () => {
+      const report = await readArrivals({ brokers, registryUrl: clientEnv.SCHEMA_REGISTRY_URL, topic }, before);
       process.stdout.write(formatArrivals(report));
+      return report;
     });
 
+    const names = demoNaming(settings.repoDir, options.topic);
+    naming = names;
+    await clock.run('provision the topics the apps consume', async () => {
+      const results = await provisionDemoTopics(clientEnv, names, createLogger('demo', 'warn'));
+      const created = results.filter((r) => r.action === 'created').map((r) => r.topic);
+      say(`${Object.values(names.topics).join(', ')} (and their .dlq): ${created.length === 0 ? 'all there' : `created ${created.join(', ')}`}`);
+    });
+
+    const launches = chainAppLaunches({
+      dist,
+      logDir,
+      targetsDir: join(layout.conf('prometheus'), 'targets'),
+      clientEnv: { ...clientEnv, ELASTICSEARCH_URL: elasticsearchUrl },
+      naming: names,
+      ports: { ingest: options.port, catalog: options.catalogPort, analytics: options.analyticsPort, lagMonitor: options.lagPort },
+    });
+    const appUrl = (name: string): string => `http://127.0.0.1:${launches.find((l) => l.name === name)?.port ?? 0}`;
+    await clock.run('start catalog, analytics, lag monitor', async () => {
+      say(`logs: ${logDir}/<app>.log; catalogue alias ${names.catalogAlias}, ClickHouse ${names.clickHouseDir}`);
+      // In parallel: each waits for its own /health; a failure stops the others (catch in demo()).
+      const started = launches.map((launch) => {
+        const app = new DemoAppProcess(launch);
+        apps.push(app);
+        const t0 = Date.now();
+        return app.start().then(() => say(`${launch.name} healthy at ${app.url} in ${seconds(Date.now() - t0)}`));
+      });
+      const results = await Promise.allSettled(started);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    });
+
+    const quarter = quarterOf(Date.now());
+    const minLive = Math.max(0, arrivals.thisRun - arrivals.tombstones);
+    const sinks = await clock.run('wait for the catalogue and analytics', () =>
+      waitForSinks({ brokers, naming: names, arrivals, catalogUrl: appUrl('catalog'), analyticsUrl: appUrl('analytics'), quarter, minLive, deadlineMs: options.catchUpTimeout * 1000 }),
+    );
+    const top = sinks.catalog.facets.category?.[0]?.value;
+    if (top !== undefined) {
+      const page = await getJson<{ total: number; images: NonNullable<CatalogSummary['page']>['images'] }>(`${appUrl('catalog')}/v1/images?category=${encodeURIComponent(top)}&size=5&facets=category`);
+      sinks.catalog.page = { category: top, total: page.total, images: page.images };
+    }
+    say('');
+    process.stdout.write(formatCatalogSummary(sinks.catalog));
+    say('');
+    process.stdout.write(formatTrendSummary(sinks.trends));
+
+    const ingestUrl = `http://127.0.0.1:${options.port}`;
+    if (options.serve) {
+      await clock.run('start the ingest HTTP API', async () => {
+        const api = new DemoAppProcess({
+          name: 'ingest-api',
+          entry: dist('apps', 'ingest', 'src', 'main.js'),
+          port: options.port,
+          env: { ...clientEnv, INGEST_API_KEYS: options.apiKey, ...(options.topic === undefined ? {} : { INGEST_TOPIC: options.topic }) },
+          logFile: join(logDir, 'ingest-api.log'),
+          scrapeTargetFile: join(layout.conf('prometheus'), 'targets', `${names.targetPrefix}ingest-api.json`),
+        });
+        apps.push(api);
+        await api.start();
+      });
+    }
+    say(`\n${formatPhaseTimes(clock.times)}`);
+    const info = { ingestUrl, apiKey: options.apiKey, stack: stackEnv, apps: { catalog: appUrl('catalog'), analytics: appUrl('analytics'), lagMonitor: appUrl('lag-monitor') }, logDir, stopsStack };
     if (!options.serve) {
-      say(`\n${formatPhaseTimes(clock.times)}`);
+      say(formatServeInfo({ ...info, serving: false }));
+      await stopApps();
       say(stopsStack ? 'the stack keeps running (--no-serve); stop it with: npm run stack -- down' : 'done');
       return 0;
     }
-
-    const logFile = join(settings.repoDir, '.data', 'demo', 'ingest-api.log');
-    await clock.run('start the ingest HTTP API', async () => {
-      const ingestApi = new DemoIngestApi({
-        entry: dist('apps', 'ingest', 'src', 'main.js'),
-        port: options.port,
-        apiKey: options.apiKey,
-        env: { ...clientEnv, ...(options.topic === undefined ? {} : { INGEST_TOPIC: options.topic }) },
-        logFile,
-      });
-      api = ingestApi;
-      await ingestApi.start();
-    });
-    say(`\n${formatPhaseTimes(clock.times)}`);
-    say(formatServeInfo({ ingestUrl: `http://127.0.0.1:${options.port}`, apiKey: options.apiKey, stack: stackEnv, logFile, stopsStack }));
-    const how = await api?.ended;
+    serving = true;
+    say(formatServeInfo({ ...info, serving: true }));
+    const how = await Promise.race(apps.map((app) => app.ended.then((end) => `${app.name}: ${end}`)));
     if (stopping) return stopped;
-    await shutdown(`the ingest API ended (${how ?? '?'})`);
+    await shutdown(`an app ended by itself (${how})`);
     return 1;
   }
 }
@@ -197,15 +345,19 @@ function parseWhole(min: number, max: number) {
 
 const program = new Command()
   .name('demo')
-  .description('The main job, end to end so far: start the local stack, register the schemas, ingest a folder of images into image-arrived, show what arrived, then serve the ingest API until Ctrl-C.')
+  .description('The main job, end to end so far: start the local stack, register the schemas, ingest a folder of images into image-arrived, show what arrived, start the catalogue, analytics and lag monitor, show a label search and the quarter trends, then serve them and the ingest API until Ctrl-C.')
   .option('--images <dir>', 'folder of images, <class>/ subfolders as category labels (default: ../shared/data/clothing-small beside the repo, else --generate 300)')
   .option('--generate <count>', 'ingest a generated labelled set of <count> PNGs instead', parseWhole(1, 1_000_000))
   .option('--seed <n>', 'seed of the generated set', parseWhole(0, 2 ** 31), 1)
   .option('--out <dir>', 'where the generated set is written (default <repo>/.data/generated-images)')
   .option('--topic <name>', 'publish to and read back this topic instead of image-arrived (tests use a unique one)')
   .option('--port <n>', 'port of the ingest HTTP API', parseWhole(1, 65535), 8090)
+  .option('--catalog-port <n>', 'port of the catalogue search API', parseWhole(1, 65535), 8096)
+  .option('--analytics-port <n>', 'port of the analytics API', parseWhole(1, 65535), 8093)
+  .option('--lag-port <n>', 'port of the lag monitor', parseWhole(1, 65535), 8095)
+  .option('--catch-up-timeout <s>', 'how long to wait for the catalogue and analytics to reflect the images', parseWhole(1, 3600), 180)
   .option('--api-key <key>', 'API key the ingest API accepts (x-api-key)', 'demo-key-123')
-  .option('--no-serve', 'stop after showing what arrived (tests, CI); the stack is left running')
+  .option('--no-serve', 'stop the apps after the summary (tests, CI); the stack is left running')
   .showHelpAfterError();
 
 program

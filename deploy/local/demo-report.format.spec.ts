@@ -1,6 +1,6 @@
 import { emptyLabels } from '@stylestream/schemas';
 import type { ArrivalsReport } from './demo-arrivals';
-import { compactJson, formatArrivals, formatPhaseTimes, formatServeInfo } from './demo-report.format';
+import { compactJson, formatArrivals, formatCatalogSummary, formatPhaseTimes, formatServeInfo, formatTrendSummary } from './demo-report.format';
 
 const report = (over: Partial<ArrivalsReport> = {}): ArrivalsReport => ({
   topic: 'image-arrived',
@@ -50,11 +50,42 @@ describe('demo report format', () => {
 
   it('serve info: URLs, the key, a curl and who stops the stack', () => {
     const stack = { SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081', ELASTICSEARCH_URL: 'http://127.0.0.1:9200', PROMETHEUS_URL: 'http://127.0.0.1:9090', ALERTMANAGER_URL: 'http://127.0.0.1:9093' };
-    const text = formatServeInfo({ ingestUrl: 'http://127.0.0.1:8090', apiKey: 'demo-key-123', stack, logFile: '/r/.data/demo/ingest-api.log', stopsStack: true });
+    const apps = { catalog: 'http://127.0.0.1:8096', analytics: 'http://127.0.0.1:8093', lagMonitor: 'http://127.0.0.1:8095' };
+    const text = formatServeInfo({ ingestUrl: 'http://127.0.0.1:8090', apiKey: 'demo-key-123', stack, apps, logDir: '/r/.data/demo', stopsStack: true, serving: true });
     expect(text).toContain('http://127.0.0.1:8090/docs');
+    for (const url of ['http://127.0.0.1:8096/docs', 'http://127.0.0.1:8093/docs', 'http://127.0.0.1:8095/v1/lag']) expect(text).toContain(url);
     expect(text).toContain('http://127.0.0.1:8081/subjects');
     expect(text).toContain("curl -sS -X POST http://127.0.0.1:8090/v1/images -H 'x-api-key: demo-key-123'");
     expect(text).toContain('and the stack (this demo started it)');
+  });
+
+  it('serve info with --no-serve: no ingest API and no curl, the apps stop', () => {
+    const text = formatServeInfo({ ingestUrl: 'http://127.0.0.1:8090', apiKey: 'k', stack: {}, apps: { catalog: 'http://127.0.0.1:8096' }, logDir: '/r', stopsStack: false, serving: false });
+    expect(text).not.toContain('8090');
+    expect(text).toContain('--no-serve: the apps stop now.');
+  });
+
+  it('catalogue summary: total, top facet values, and the page of the most common category', () => {
+    const text = formatCatalogSummary({
+      url: 'http://c',
+      total: 40,
+      facets: { category: [{ value: 'dress', count: 5 }, { value: 'hat', count: 4 }], color: [] },
+      page: { category: 'dress', total: 5, images: [{ imageId: 'img-1', uri: 'file:///a/b/dress/dress-0001.png', labels: { category: ['dress'] } }] },
+    });
+    expect(text.split('\n')[0]).toBe('catalogue: 40 live images (GET http://c/v1/images?size=0)');
+    expect(text).toMatch(/^category +dress 5, hat 4$/m);
+    expect(text).not.toMatch(/^color/m);
+    expect(text).toContain('GET http://c/v1/images?category=dress&size=1 -> 5 images');
+    expect(text).toMatch(/^img-1 +\.\.\.\/dress\/dress-0001\.png +category=dress$/m);
+  });
+
+  it('trend summary: headline and one row per value with its share in percent', () => {
+    const text = formatTrendSummary({
+      url: 'http://a', quarter: '2026Q4', previousQuarter: '2026Q3', dimension: 'category', images: 40, previousImages: 0,
+      values: [{ value: 'dress', count: 10, previousCount: 0, share: 0.25 }],
+    });
+    expect(text.split('\n')[0]).toContain('analytics trends 2026Q4 by category: 40 images (2026Q3: 0)');
+    expect(text).toMatch(/^dress +10 +25\.0 % +0$/m);
   });
 
   it('compact JSON keeps arrays of plain values on one line', () => {

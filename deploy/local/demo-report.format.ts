@@ -38,34 +38,92 @@ export function formatPhaseTimes(phases: readonly PhaseTime[]): string {
   return `${renderTable(['phase', 'time'], [...phases.map((p) => [p.name, seconds(p.ms)]), ['total', seconds(total)]])}\n`;
 }
 
+/** What the catalogue answered: facet counts, then one page of the most common category. */
+export interface CatalogSummary {
+  url: string;
+  total: number;
+  facets: Partial<Record<string, { value: string; count: number }[]>>;
+  page?: { category: string; total: number; images: { imageId: string; uri: string | null; labels: Partial<Record<string, string[]>> }[] };
+}
+
+/** "catalogue: 40 live images", the top values per facet, and a page of category=<most common>. */
+export function formatCatalogSummary(summary: CatalogSummary, topN = 5): string {
+  const lines = [`catalogue: ${summary.total} live images (GET ${summary.url}/v1/images?size=0)`, ''];
+  const facetRows = Object.entries(summary.facets).flatMap(([dimension, values]) =>
+    (values ?? []).length === 0
+      ? []
+      : [[dimension, (values ?? []).slice(0, topN).map((v) => `${v.value} ${v.count}`).join(', ') + ((values ?? []).length > topN ? ', ...' : '')]],
+  );
+  lines.push(facetRows.length === 0 ? '(no facet values)' : renderTable(['facet', `top values (count)`], facetRows));
+  if (summary.page !== undefined) {
+    const { category, total, images } = summary.page;
+    lines.push('', `label search: GET ${summary.url}/v1/images?category=${encodeURIComponent(category)}&size=${images.length} -> ${total} images, first ${images.length}:`);
+    lines.push(renderTable(['image id', 'uri', 'labels'], images.map((i) => [i.imageId, shortUri(i.uri), Object.entries(i.labels).map(([d, v]) => `${d}=${(v ?? []).join('|')}`).join(' ')])));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The analytics answer for one quarter and dimension (a subset of its TrendStats). */
+export interface TrendSummary {
+  url: string;
+  quarter: string;
+  previousQuarter: string;
+  dimension: string;
+  images: number;
+  previousImages: number;
+  values: { value: string; count: number; previousCount: number; share: number }[];
+}
+
+/** "trends 2026Q4 by category: 40 images (previous quarter 0)" and one row per value with its share. */
+export function formatTrendSummary(t: TrendSummary): string {
+  const head = `analytics trends ${t.quarter} by ${t.dimension}: ${t.images} images (${t.previousQuarter}: ${t.previousImages}) (GET ${t.url}/v1/stats/trends?quarter=${t.quarter}&dimension=${t.dimension})`;
+  if (t.values.length === 0) return `${head}\n(no values)\n`;
+  const rows = t.values.map((v) => [v.value, String(v.count), `${(v.share * 100).toFixed(1)} %`, String(v.previousCount)]);
+  return `${head}\n\n${renderTable([t.dimension, 'count', 'share', t.previousQuarter], rows)}\n`;
+}
+
+function shortUri(uri: string | null): string {
+  if (uri === null) return '';
+  const parts = uri.split('/');
+  return parts.length <= 2 ? uri : `.../${parts.slice(-2).join('/')}`;
+}
+
 export interface ServeInfo {
   ingestUrl: string;
   apiKey: string;
   /** clientEnvironment() of the stack: SCHEMA_REGISTRY_URL, ELASTICSEARCH_URL, PROMETHEUS_URL, ALERTMANAGER_URL. */
   stack: Record<string, string>;
-  logFile: string;
+  /** The other apps the demo started, e.g. { catalog: 'http://127.0.0.1:8096' }. */
+  apps: { catalog?: string; analytics?: string; lagMonitor?: string };
+  logDir: string;
   stopsStack: boolean;
+  /** false with --no-serve: the apps stop after the summary. */
+  serving: boolean;
 }
 
-/** Where everything is, and a curl that posts one image. */
+/** Where everything is, and a curl that posts an image (when serving). */
 export function formatServeInfo(info: ServeInfo): string {
   const body = JSON.stringify({ uri: 'https://cdn.example.com/looks/look-1.jpg', source: 'street', labels: { category: 'dress', color: 'red' } });
+  const { catalog, analytics, lagMonitor } = info.apps;
   const rows = [
-    ['ingest API', info.ingestUrl, `x-api-key: ${info.apiKey}; log ${info.logFile}`],
-    ['API docs', `${info.ingestUrl}/docs`, 'OpenAPI (Swagger UI)'],
+    ...(info.serving ? [['ingest API', info.ingestUrl, `x-api-key: ${info.apiKey}`], ['ingest API docs', `${info.ingestUrl}/docs`, 'OpenAPI (Swagger UI)']] : []),
+    ...(catalog === undefined ? [] : [['catalog', `${catalog}/v1/images?size=0`, 'label search with facets'], ['catalog docs', `${catalog}/docs`, 'OpenAPI']]),
+    ...(analytics === undefined ? [] : [['analytics', `${analytics}/v1/stats/trends?quarter=<YYYYQn>&dimension=category`, 'trends, rising, followed bloggers'], ['analytics docs', `${analytics}/docs`, 'OpenAPI']]),
+    ...(lagMonitor === undefined ? [] : [['lag monitor', `${lagMonitor}/v1/lag`, 'consumer lag of the demo groups']]),
     ['schema registry', `${info.stack.SCHEMA_REGISTRY_URL ?? '?'}/subjects`, 'registered subjects'],
     ['elasticsearch', `${info.stack.ELASTICSEARCH_URL ?? '?'}/_cluster/health`, ''],
-    ['prometheus', info.stack.PROMETHEUS_URL ?? '?', ''],
+    ['prometheus', `${info.stack.PROMETHEUS_URL ?? '?'}/targets`, 'the apps are scrape targets'],
     ['alertmanager', info.stack.ALERTMANAGER_URL ?? '?', ''],
   ];
+  const lines = [renderTable(['service', 'url', 'note'], rows), '', `app logs: ${info.logDir}/<app>.log`, ''];
+  if (!info.serving) return [...lines, '--no-serve: the apps stop now.', ''].join('\n');
   return [
-    renderTable(['service', 'url', 'note'], rows),
-    '',
+    ...lines,
     'post an image:',
     `  curl -sS -X POST ${info.ingestUrl}/v1/images -H 'x-api-key: ${info.apiKey}' -H 'content-type: application/json' \\`,
     `    -d '${body}'`,
     '',
-    `Ctrl-C stops the ingest API${info.stopsStack ? ' and the stack (this demo started it)' : '; the stack keeps running (it was running before the demo)'}.`,
+    `Ctrl-C stops the apps${info.stopsStack ? ' and the stack (this demo started it)' : '; the stack keeps running (it was running before the demo)'}.`,
     '',
   ].join('\n');
 }

@@ -10,7 +10,7 @@ export const indexWriterConfigSchema = kafkaEnvSchema.extend({
   KAFKA_GROUP_ID: z.string().min(1).default('index-writer'),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
   /** Root of the shard files: `<dir>/<modelVersion>/MANIFEST.json` and shard files. */
-  INDEX_DATA_DIR: z.string().min(1).default('./data/index-writer'),
+  INDEX_DATA_DIR: z.string().min(1).default('.data/index-writer'),
   /** The one model version this writer indexes; records of any other are dead-lettered. */
   INDEX_MODEL_VERSION: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'must be a file-name-safe version').default('1.0.0'),
   INDEX_DIM: env.int(256, 1),
