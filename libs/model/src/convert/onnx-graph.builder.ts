@@ -1,0 +1,112 @@
+import { onnx } from 'onnx-proto';
+
+/** ONNX opset the converter targets; every node it emits exists with these semantics in opset 13. */
+export const ONNX_OPSET = 13;
+const IR_VERSION = 7; // the IR version that introduced opset 13
+
+/** An int, ints, a string, a float (`{ f }`) or floats (`{ floats }`). */
+export type AttributeValue = number | number[] | string | { f: number } | { floats: number[] };
+
+/** One tensor shape dimension: a fixed size or a symbolic name (e.g. the batch dimension). */
+export type Dim = number | string;
+
+/**
+ * Accumulates nodes, initialisers and graph inputs/outputs, and encodes them as an
+ * ONNX ModelProto. Deterministic: the same calls give byte-identical output (no
+ * timestamps), so a build's SHA-256 can be recorded and checked.
+ */
+export class OnnxGraphBuilder {
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly inputs: onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnx.IValueInfoProto[] = [];
+  private readonly usedNames = new Set<string>();
+
+  constructor(private readonly graphName: string) {}
+
+  /** A fresh tensor name derived from `base` (suffixes a counter on collision). */
+  uniqueName(base: string): string {
+    let name = base;
+    for (let i = 1; this.usedNames.has(name); i++) name = `${base}_${i}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  addInput(name: string, dims: Dim[]): void {
+    this.usedNames.add(name);
+    this.inputs.push(valueInfo(name, dims));
+  }
+
+  addOutput(name: string, dims: Dim[]): void {
+    this.outputs.push(valueInfo(name, dims));
+  }
+
+  addFloatInitializer(base: string, dims: number[], values: Float32Array): string {
+    const name = this.uniqueName(base);
+    const raw = new Uint8Array(values.length * 4);
+    const view = new DataView(raw.buffer);
+    values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+    this.initializers.push({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
+    return name;
+  }
+
+  addInt64Initializer(base: string, values: number[]): string {
+    const name = this.uniqueName(base);
+    const raw = new Uint8Array(values.length * 8);
+    const view = new DataView(raw.buffer);
+    values.forEach((v, i) => view.setBigInt64(8 * i, BigInt(v), true));
+    this.initializers.push({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: raw });
+    return name;
+  }
+
+  /** Adds a node; `outputs` are used verbatim (reserve them with `uniqueName` first). */
+  addNode(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, name?: string): void {
+    for (const o of outputs) this.usedNames.add(o);
+    this.nodes.push({
+      opType,
+      input: inputs,
+      output: outputs,
+      name: name ?? outputs[0],
+      attribute: Object.entries(attributes).map(([key, value]) => attribute(key, value)),
+    });
+  }
+
+  encode(): Uint8Array {
+    const model = onnx.ModelProto.create({
+      irVersion: IR_VERSION,
+      producerName: 'stylestream-model-build',
+      opsetImport: [{ domain: '', version: ONNX_OPSET }],
+      graph: {
+        name: this.graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+function valueInfo(name: string, dims: Dim[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'number') {
+    return { name, type: T.INT, i: value };
+  }
+  if (typeof value === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(value) };
+  if (Array.isArray(value)) return { name, type: T.INTS, ints: value };
+  if ('f' in value) return { name, type: T.FLOAT, f: value.f };
+  return { name, type: T.FLOATS, floats: value.floats };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { env } from '@stylestream/config';
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+
+/** How to open a model: which one, from where, on which execution providers, with how many threads. */
+export interface ModelRuntimeOptions {
+  modelsDir: string;
+  modelId: string;
+  /** In order of preference; `cpu` is always appended as the last resort. */
+  executionProviders: ExecutionProvider[];
+  /** Threads inside one operator (0 lets onnxruntime choose, one per core). */
+  intraOpThreads: number;
+  /** Threads across independent operators (1: run the graph sequentially). */
+  interOpThreads: number;
+}
+
+/**
+ * Environment variables of the model runtime, to merge into an app's config schema:
+ * MODEL_ID, MODEL_DIR, MODEL_EXECUTION_PROVIDERS (csv of cpu,cuda),
+ * MODEL_INTRA_OP_THREADS, MODEL_INTER_OP_THREADS.
+ */
+export const modelRuntimeEnvSchema = z.object({
+  MODEL_ID: z.string().min(1).default('mobilenet-v2-nsfwjs'),
+  MODEL_DIR: z.string().min(1).default('models'),
+  MODEL_EXECUTION_PROVIDERS: env.csv('cpu').pipe(z.array(z.enum(EXECUTION_PROVIDERS))),
+  MODEL_INTRA_OP_THREADS: env.int(0),
+  MODEL_INTER_OP_THREADS: env.int(1, 1),
+});
+
+export function modelRuntimeOptionsFrom(config: z.infer<typeof modelRuntimeEnvSchema>): ModelRuntimeOptions {
+  return {
+    modelsDir: config.MODEL_DIR,
+    modelId: config.MODEL_ID,
+    executionProviders: config.MODEL_EXECUTION_PROVIDERS,
+    intraOpThreads: config.MODEL_INTRA_OP_THREADS,
+    interOpThreads: config.MODEL_INTER_OP_THREADS,
+  };
+}

@@ -1,0 +1,83 @@
+/** @jest-environment ./libs/model/src/testing/onnx-jest.environment.js */
+import { ModelManifestError, ModelNotFoundError } from '../model-errors';
+import { TINY_MODEL_ID, tinyManifest, writeTinyModelDir } from '../testing/tiny-model-dir.fixture';
+import { l2NormaliseRows } from './model-embedder';
+import { loadModel } from './model.loader';
+import { ModelRuntimeOptions } from './model-runtime.config';
+
+const options = (modelsDir: string, extra: Partial<ModelRuntimeOptions> = {}): ModelRuntimeOptions => ({
+  modelsDir, modelId: TINY_MODEL_ID, executionProviders: ['cpu'], intraOpThreads: 1, interOpThreads: 1, ...extra,
+});
+const noWarnings = { warn: (message: string) => { throw new Error(`unexpected warning: ${message}`); } };
+
+describe('loadModel', () => {
+  it('opens a model whose manifest agrees with its graph and embeds L2-normalised rows', async () => {
+    const model = await loadModel(options(writeTinyModelDir()), noWarnings);
+    try {
+      expect(model.executionProviders).toEqual(['cpu']);
+      const n = 2;
+      const batch = Float32Array.from({ length: n * model.inputSize + 5 }, (_, i) => (i % 17) / 17); // extra floats are ignored
+      const raw = await model.run(batch, n);
+      const vectors = await model.embed(batch, n);
+      expect(vectors.length).toBe(n * 12);
+      for (let r = 0; r < n; r++) {
+        const row = vectors.subarray(r * 12, (r + 1) * 12);
+        expect(Math.hypot(...row)).toBeCloseTo(1, 5);
+        const rawNorm = Math.hypot(...raw.subarray(r * 12, (r + 1) * 12));
+        expect(row[0] * rawNorm).toBeCloseTo(raw[r * 12], 4);
+      }
+      await expect(model.embed(batch.subarray(0, 10), 1)).rejects.toThrow('batch of 1 needs 192 floats, got 10');
+    } finally {
+      await model.release();
+    }
+  });
+
+  it('throws for an unknown model id, naming it', async () => {
+    await expect(loadModel(options(writeTinyModelDir(), { modelId: 'clip-vit' }), noWarnings)).rejects.toThrow(
+      new ModelNotFoundError('clip-vit', [TINY_MODEL_ID]),
+    );
+  });
+
+  it('throws when the manifest disagrees with the graph, naming each mismatch', async () => {
+    const dir = writeTinyModelDir(tinyManifest({ input: { name: 'pixels', width: 16 }, output: { dim: 1280 } }));
+    const failure = loadModel(options(dir), noWarnings);
+    await expect(failure).rejects.toThrow(ModelManifestError);
+    await expect(failure).rejects.toThrow(
+      'model "tiny-test": input name: manifest says "pixels", graph has "input"; output "features" dims: manifest expects [batch, 1280], graph has [batch, 12]',
+    );
+    const layout = writeTinyModelDir(tinyManifest({ input: { layout: 'NCHW' } }));
+    await expect(loadModel(options(layout), noWarnings)).rejects.toThrow(
+      'input "input" dims: manifest expects NCHW [batch, 3, 8, 8], graph has [batch, 8, 8, 3]',
+    );
+  });
+
+  it('names a missing ONNX file', async () => {
+    const dir = writeTinyModelDir(tinyManifest({ file: 'absent.onnx' }));
+    await expect(loadModel(options(dir), noWarnings)).rejects.toThrow(/absent.onnx is missing \(build it with `npm run model:build`\)/);
+  });
+
+  it('falls back from cuda to cpu with exactly one warning where cuda cannot load', async () => {
+    const warnings: string[] = [];
+    const model = await loadModel(options(writeTinyModelDir(), { executionProviders: ['cuda'] }), { warn: (m) => warnings.push(m) });
+    try {
+      if (model.executionProviders.includes('cuda')) {
+        expect(warnings).toEqual([]); // a machine where CUDA really loads
+      } else {
+        expect(model.executionProviders).toEqual(['cpu']);
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toMatch(/execution provider "cuda" could not be loaded .*running model .* on cpu instead/);
+      }
+      expect((await model.embed(new Float32Array(model.inputSize), 1)).length).toBe(12);
+    } finally {
+      await model.release();
+    }
+  });
+});
+
+describe('l2NormaliseRows', () => {
+  it('normalises each row and leaves zero rows at zero', () => {
+    const rows = new Float32Array([3, 4, 0, 0, 0, 0]);
+    l2NormaliseRows(rows, 3);
+    expect(Array.from(rows)).toEqual([0.6000000238418579, 0.800000011920929, 0, 0, 0, 0]);
+  });
+});

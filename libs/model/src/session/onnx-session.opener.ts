@@ -1,0 +1,50 @@
+import * as ort from 'onnxruntime-node';
+import { ExecutionProvider } from './model-runtime.config';
+
+/** Receives the one warning printed when a requested provider cannot load (a pino logger fits). */
+export interface ModelWarningSink {
+  warn(message: string): void;
+}
+
+/** An open session and the providers it actually runs on. */
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  executionProviders: ExecutionProvider[];
+}
+
+/**
+ * Opens an onnxruntime-node session. If `cuda` was requested and the session cannot
+ * be created with it (no GPU, no CUDA libraries, provider not shipped), it warns once
+ * through `warnings` and opens the session on CPU; any other failure is thrown.
+ */
+export async function openOnnxSession(
+  modelPath: string,
+  options: { executionProviders: ExecutionProvider[]; intraOpThreads: number; interOpThreads: number },
+  warnings: ModelWarningSink,
+): Promise<OpenedSession> {
+  const requested = dedupe([...options.executionProviders, 'cpu']);
+  const base: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: options.intraOpThreads,
+    interOpNumThreads: options.interOpThreads,
+    executionMode: options.interOpThreads > 1 ? 'parallel' : 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+  try {
+    // onnxruntime's native logger also prints one line when the CUDA library is absent (its
+    // process-wide logger, not the session's, so session log levels cannot hide it).
+    const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: requested });
+    return { session, executionProviders: requested };
+  } catch (err) {
+    if (!requested.includes('cuda')) throw err;
+    const fallback = requested.filter((p) => p !== 'cuda');
+    warnings.warn(
+      `execution provider "cuda" could not be loaded (${(err as Error).message.split('\n')[0]}); running model ${modelPath} on ${fallback.join(', ')} instead`,
+    );
+    const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: fallback });
+    return { session, executionProviders: fallback };
+  }
+}
+
+function dedupe(providers: ExecutionProvider[]): ExecutionProvider[] {
+  return [...new Set(providers)];
+}
