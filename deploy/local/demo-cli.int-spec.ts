@@ -1,17 +1,35 @@
 /**
  * Integration: the built demo CLI (`npm run demo` without the install/build
  * step) against the running local stack, on a unique topic (--topic) so other
- * writers of image-arrived do not change the counts. Real: stack CLI, schema
- * registry, Kafka, ingest CLI. Needs `npm run build` (test/run.sh does it).
+ * writers of image-arrived do not change the counts. With --topic the demo
+ * isolates the apps too (unique groups, ES alias and a temporary ClickHouse
+ * folder), and the test gives them free ports. Real: stack CLI, schema
+ * registry, Kafka, ingest CLI, catalog (Elasticsearch), analytics (chdb), lag
+ * monitor. Needs `npm run build` (test/run.sh does it).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { stack, uniqueName } from '@stylestream/test-support';
 
 const ROOT = resolve(__dirname, '../..');
+const CATEGORIES = ['dress', 'hat', 'longsleeve', 'outwear', 'pants', 'shirt', 'shoes', 'shorts', 'skirt', 't-shirt'];
+
+/** A port nothing listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
 const DEMO_CLI = join(ROOT, 'dist/deploy/local/demo-cli.js');
 
 function runDemo(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -34,17 +52,42 @@ describe('demo CLI (real stack)', () => {
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('--generate 40 --no-serve: exits 0, reports 40 arrivals by category, and the topic holds 40 records', async () => {
+  it('--generate 40 --no-serve: 40 arrivals by category, 40 in the catalogue and in analytics, the apps stopped', async () => {
     const topic = uniqueName('demo-int');
-    const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images')], 150_000);
+    const ports = ['--catalog-port', String(await freePort()), '--analytics-port', String(await freePort()), '--lag-port', String(await freePort())];
+    const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images'), ...ports], 200_000);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
     expect(stdout).toContain(`arrivals: 40 this run, 40 on the topic (${topic})`);
-    const categories = [...stdout.matchAll(/^([a-z-]+) +(\d+) +(\d+)$/gm)].filter((m) => ['dress', 'hat', 'longsleeve', 'outwear', 'pants', 'shirt', 'shoes', 'shorts', 'skirt', 't-shirt'].includes(m[1] ?? ''));
+    const categories = [...stdout.matchAll(/^([a-z-]+) +(\d+) +(\d+)$/gm)].filter((m) => CATEGORIES.includes(m[1] ?? ''));
     expect(categories).toHaveLength(10);
     expect(categories.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
     expect(stdout).toMatch(/sample event \(partition \d+, offset \d+, key img-[0-9a-f]{32}\):/);
-    for (const phase of ['stack up', 'register schemas', `ingest into ${topic}`, `read ${topic} back`, 'total']) expect(stdout).toMatch(new RegExp(`^${phase}.* \\d+\\.\\d s$`, 'm'));
+    const phases = ['stack up', 'register schemas', `ingest into ${topic}`, `read ${topic} back`, 'provision the topics', 'start catalog, analytics, lag monitor', 'wait for the catalogue and analytics', 'total'];
+    for (const phase of phases) expect(stdout).toMatch(new RegExp(`^${phase}.* \\d+\\.\\d s$`, 'm'));
+
+    // The catalogue: 40 live images, a category facet over all ten classes, and a label search page.
+    expect(stdout).toMatch(/^catalogue: 40 live images /m);
+    const top = /^category +([a-z-]+) \d+(?:, [a-z-]+ \d+)*(?:, \.\.\.)?$/m.exec(stdout)?.[1] ?? '';
+    expect(CATEGORIES).toContain(top);
+    expect(stdout).toMatch(new RegExp(`^label search: GET \\S+/v1/images\\?category=${top}&size=\\d+ -> [1-9]\\d* images`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^img-[0-9a-f]{32} +\\S*/${top}/\\S+ +category=${top}$`, 'm'));
+
+    // Analytics: the current quarter holds the 40 images (the generated files are written now), shares sum to 100 %.
+    const now = new Date();
+    const quarter = `${now.getUTCFullYear()}Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+    expect(stdout).toContain(`analytics trends ${quarter} by category: 40 images`);
+    const trend = [...stdout.matchAll(/^([a-z-]+) +(\d+) +(\d+\.\d) % +(\d+)$/gm)].filter((m) => CATEGORIES.includes(m[1] ?? ''));
+    expect(trend).toHaveLength(10);
+    expect(trend.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
+    expect(Math.abs(trend.reduce((sum, m) => sum + Number(m[3]), 0) - 100)).toBeLessThan(0.6);
+    for (const url of ['/docs', '/v1/lag', '/v1/stats/trends', stack.prometheusUrl]) expect(stdout).toContain(url);
+
+    // Nothing of this run is left behind: no scrape target files, no catalogue indices.
+    const targets = join(ROOT, '.stack', 'conf', 'prometheus', 'targets');
+    if (existsSync(targets)) expect(readdirSync(targets).filter((f) => f.includes(topic))).toEqual([]);
+    const indices = await fetch(`${stack.elasticsearchUrl}/_cat/indices/${topic}*?format=json`).then((r) => r.json() as Promise<unknown[]>);
+    expect(indices).toEqual([]);
     expect(existsSync(join(out, 'images', 'manifest.json'))).toBe(true);
 
     const admin = new Kafka({ clientId: 'demo-int-test', brokers: stack.brokers, logLevel: logLevel.NOTHING }).admin();
@@ -55,5 +98,5 @@ describe('demo CLI (real stack)', () => {
     } finally {
       await admin.disconnect();
     }
-  }, 180_000);
+  }, 240_000);
 });

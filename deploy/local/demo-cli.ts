@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, reasonOf, StyleStreamError } from '@stylestream/errors';
+import { ConfigError, InternalError, reasonOf, StyleStreamError } from '@stylestream/errors';
 import { TOPICS } from '@stylestream/schemas';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createLogger } from '@stylestream/logging';
@@ -118,7 +118,10 @@ function quarterOf(ms: number): string {
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   const body = await response.text();
-  if (!response.ok) throw new StackError(`GET ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+  const problem = `GET ${url} answered ${response.status}: ${body.slice(0, 300)}`;
+  // A 4xx is a bug of the demo (a parameter the API rejects): waiting longer does not help.
+  if (response.status >= 400 && response.status < 500) throw new InternalError(problem);
+  if (!response.ok) throw new StackError(problem);
   return JSON.parse(body) as T;
 }
 
@@ -142,14 +145,14 @@ async function waitForSinks(input: {
   const ends = arrivals.partitions;
   const deadline = Date.now() + input.deadlineMs;
   let lastSaid = 0;
-  let state = 'nothing checked yet';
+  let state: string;
   for (;;) {
     try {
       const [catalogBacklog, analyticsBacklog] = await Promise.all([
         groupBacklog(brokers, naming.groups.catalog, naming.topics.imageArrived, ends),
         groupBacklog(brokers, naming.groups.analytics, naming.topics.imageArrived, ends),
       ]);
-      const catalog = await getJson<Omit<CatalogSummary, 'url'>>(`${catalogUrl}/v1/images?size=0&facets=category,color,pattern,style`);
+      const catalog = await getJson<Omit<CatalogSummary, 'url'>>(`${catalogUrl}/v1/images?size=0&facets=category,color,style`);
       const trends = await getJson<Omit<TrendSummary, 'url'>>(`${analyticsUrl}/v1/stats/trends?quarter=${quarter}&dimension=category`);
       state = `catalog: ${catalog.total} live images, ${catalogBacklog} records behind; analytics: ${trends.images} images in ${quarter}, ${analyticsBacklog} records behind`;
       if (catalogBacklog === 0 && analyticsBacklog === 0 && catalog.total >= minLive) {
@@ -157,6 +160,7 @@ async function waitForSinks(input: {
         return { catalog: { ...catalog, url: catalogUrl }, trends: { ...trends, url: analyticsUrl } };
       }
     } catch (err) {
+      if (err instanceof InternalError) throw err;
       state = reasonOf(err);
     }
     if (Date.now() >= deadline) throw new StackError(`the catalogue and analytics did not catch up within ${seconds(input.deadlineMs)} (last: ${state}); see .data/demo/<app>.log`);

@@ -58,7 +58,7 @@ export function formatCatalogSummary(summary: CatalogSummary, topN = 5): string 
   if (summary.page !== undefined) {
     const { category, total, images } = summary.page;
     lines.push('', `label search: GET ${summary.url}/v1/images?category=${encodeURIComponent(category)}&size=${images.length} -> ${total} images, first ${images.length}:`);
-    lines.push(renderTable(['image id', 'uri', 'labels'], images.map((i) => [i.imageId, shortUri(i.uri), Object.entries(i.labels).map(([d, v]) => `${d}=${(v ?? []).join('|')}`).join(' ')])));
+    lines.push(renderTable(['image id', 'uri', 'labels'], images.map((i) => [i.imageId, shortUri(i.uri), Object.entries(i.labels).flatMap(([d, v]) => ((v ?? []).length === 0 ? [] : [`${d}=${(v ?? []).join('|')}`])).join(' ')])));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,169 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+import { TopicProvisioner, chainTopicSpecs, loadKafkaConfig, type ProvisionResult } from '@stylestream/kafka';
+import { TOPICS } from '@stylestream/schemas';
+import type { DemoAppLaunch } from './demo-app.process';
+
+/** Ports of the apps the demo starts (defaults: the apps' own). */
+export interface DemoPorts {
+  ingest: number;
+  catalog: number;
+  analytics: number;
+  lagMonitor: number;
+}
+
+/** The names the chain apps use in one demo run. */
+export interface DemoNaming {
+  topics: { imageArrived: string; vectorCleaned: string; indexUpdated: string };
+  groups: { catalog: string; analytics: string };
+  catalogAlias: string;
+  catalogShardsIndex: string;
+  clickHouseDir: string;
+  /** Prefix of the file_sd target files the demo writes (`<prefix><app>.json`). */
+  targetPrefix: string;
+  /** True with --topic: every name is unique to this run and removed at the end (tests). */
+  isolated: boolean;
+}
+
+const esName = (text: string): string => text.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '');
+
+/**
+ * Without --topic: the chain topics, the catalogue's defaults (group `catalog`,
+ * alias `catalog-images`, so `npm run catalog` sees the same catalogue), and
+ * analytics on `.data/demo/clickhouse` with its own group `demo-analytics`
+ * (offsets and store belong together). With --topic T: `T`, `T.vector-cleaned`,
+ * `T.index-updated`, groups `T.catalog`/`T.analytics`, alias `<t>-catalog`
+ * and a temporary ClickHouse folder, so parallel tests do not share state.
+ */
+export function demoNaming(repoDir: string, topic: string | undefined): DemoNaming {
+  if (topic === undefined) {
+    return {
+      topics: { imageArrived: TOPICS.imageArrived, vectorCleaned: TOPICS.vectorCleaned, indexUpdated: TOPICS.indexUpdated },
+      groups: { catalog: 'catalog', analytics: 'demo-analytics' },
+      catalogAlias: 'catalog-images',
+      catalogShardsIndex: 'catalog-shards',
+      clickHouseDir: join(repoDir, '.data', 'demo', 'clickhouse'),
+      targetPrefix: 'demo-',
+      isolated: false,
+    };
+  }
+  const es = esName(topic);
+  return {
+    topics: { imageArrived: topic, vectorCleaned: `${topic}.vector-cleaned`, indexUpdated: `${topic}.index-updated` },
+    groups: { catalog: `${topic}.catalog`, analytics: `${topic}.analytics` },
+    catalogAlias: `${es}-catalog`,
+    catalogShardsIndex: `${es}-catalog-shards`,
+    clickHouseDir: mkdtempSync(join(tmpdir(), 'stylestream-demo-clickhouse-')),
+    targetPrefix: `demo-${es}-`,
+    isolated: true,
+  };
+}
+
+/**
+ * Makes the three topics the apps consume exist (auto-create is off, and the
+ * apps' consumers fail at boot on a missing topic): the chain specs with the
+ * broker defaults (KAFKA_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR), each
+ * with its `.dlq`, renamed when the run is isolated. Idempotent.
+ */
+export async function provisionDemoTopics(clientEnv: Record<string, string>, naming: DemoNaming, logger: Logger): Promise<ProvisionResult[]> {
+  const config = loadKafkaConfig({ ...process.env, ...clientEnv });
+  const rename: Record<string, string> = {
+    [TOPICS.imageArrived]: naming.topics.imageArrived,
+    [TOPICS.vectorCleaned]: naming.topics.vectorCleaned,
+    [TOPICS.indexUpdated]: naming.topics.indexUpdated,
+  };
+  const specs = chainTopicSpecs(config.topicDefaults).flatMap((spec) => {
+    const topic = rename[spec.topic];
+    return topic === undefined ? [] : [{ ...spec, topic }];
+  });
+  const kafka = new Kafka({ clientId: 'stylestream-demo', brokers: [...config.brokers], logLevel: logLevel.NOTHING });
+  return new TopicProvisioner(kafka, logger).ensure(specs);
+}
+
+export interface DemoAppsInput {
+  dist: (...parts: string[]) => string;
+  logDir: string;
+  targetsDir: string;
+  clientEnv: { KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string; ELASTICSEARCH_URL: string };
+  naming: DemoNaming;
+  ports: DemoPorts;
+}
+
+/** catalog, analytics and the lag monitor, with their environment; each writes (or has written) a Prometheus target. */
+export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
+  const { dist, logDir, targetsDir, clientEnv, naming, ports } = input;
+  const kafka = { KAFKA_BROKERS: clientEnv.KAFKA_BROKERS, SCHEMA_REGISTRY_URL: clientEnv.SCHEMA_REGISTRY_URL };
+  const target = (app: string): string => join(targetsDir, `${naming.targetPrefix}${app}.json`);
+  return [
+    {
+      name: 'catalog',
+      entry: dist('apps', 'catalog', 'src', 'main.js'),
+      port: ports.catalog,
+      logFile: join(logDir, 'catalog.log'),
+      scrapeTargetFile: target('catalog'),
+      env: {
+        ...kafka,
+        ELASTICSEARCH_URL: clientEnv.ELASTICSEARCH_URL,
+        KAFKA_GROUP_ID: naming.groups.catalog,
+        CATALOG_ALIAS: naming.catalogAlias,
+        CATALOG_SHARDS_INDEX: naming.catalogShardsIndex,
+        CATALOG_TOPIC_IMAGE_ARRIVED: naming.topics.imageArrived,
+        CATALOG_TOPIC_VECTOR_CLEANED: naming.topics.vectorCleaned,
+        CATALOG_TOPIC_INDEX_UPDATED: naming.topics.indexUpdated,
+      },
+    },
+    {
+      name: 'analytics',
+      entry: dist('apps', 'analytics', 'src', 'main.js'),
+      port: ports.analytics,
+      logFile: join(logDir, 'analytics.log'),
+      scrapeTargetFile: target('analytics'),
+      env: {
+        ...kafka,
+        KAFKA_GROUP_ID: naming.groups.analytics,
+        CLICKHOUSE_DATA_DIR: naming.clickHouseDir,
+        ANALYTICS_IMAGE_ARRIVED_TOPIC: naming.topics.imageArrived,
+        ANALYTICS_VECTOR_CLEANED_TOPIC: naming.topics.vectorCleaned,
+        ANALYTICS_INDEX_UPDATED_TOPIC: naming.topics.indexUpdated,
+      },
+    },
+    {
+      // The lag monitor writes (and removes) its own target file.
+      name: 'lag-monitor',
+      entry: dist('apps', 'lag-monitor', 'src', 'main.js'),
+      port: ports.lagMonitor,
+      logFile: join(logDir, 'lag-monitor.log'),
+      removeOnExit: [target('lag-monitor')],
+      env: {
+        KAFKA_BROKERS: clientEnv.KAFKA_BROKERS,
+        LAG_MONITOR_TARGET_FILE: target('lag-monitor'),
+        LAG_MONITOR_POLL_INTERVAL_MS: '5000',
+        LAG_MONITOR_GROUPS: [naming.groups.catalog, naming.groups.analytics].join(','),
+        LAG_MONITOR_WATCH_TOPICS: Object.values(naming.topics).join(','),
+      },
+    },
+  ];
+}
+
+/**
+ * How far a consumer group is behind the given end offsets on one topic
+ * (records not yet committed; 0 = caught up). A partition without a committed
+ * offset counts from its start (`low`).
+ */
+export async function groupBacklog(brokers: string[], groupId: string, topic: string, ends: readonly { partition: number; low: number; high: number }[]): Promise<number> {
+  const admin = new Kafka({ clientId: 'stylestream-demo', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((sum, end) => {
+      const offset = at.get(end.partition) ?? -1;
+      return sum + Math.max(0, end.high - (offset < 0 ? end.low : offset));
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
