@@ -13,6 +13,19 @@ async function bootstrap(): Promise<void> {
   collectProcessMetrics('lag-monitor');
   const running = await startLagMonitor(config, logger);
   logger.info({ url: running.url, docs: `${running.url}/docs`, pollIntervalMs: config.LAG_MONITOR_POLL_INTERVAL_MS }, 'lag monitor listening');
+  // A default SIGTERM ends the process without 'exit' hooks: close explicitly so the scrape target file is removed.
+  const stop = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'lag monitor stopping');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: reasonOf(err) }, 'lag monitor did not close cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 bootstrap().catch((err: unknown) => {

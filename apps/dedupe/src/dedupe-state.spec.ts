@@ -1,0 +1,76 @@
+import { DedupeState, type DedupeEntry } from './dedupe-state';
+import { bandsOf, hammingDistance, parsePerceptualHash } from './perceptual-hash';
+
+/** Small seeded PRNG (mulberry32) so the recall check is reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hex = (hi: number, lo: number): string => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+
+function entry(imageId: string, perceptualHash: string): DedupeEntry {
+  return { imageId, contentSha256: imageId.padEnd(64, '0'), perceptualHash, modelVersion: '1', vector: null, status: 'UNIQUE', duplicateOf: null, similarity: null };
+}
+
+describe('perceptual hash helpers', () => {
+  it('parses 16 hex digits, counts differing bits and splits into four 16-bit bands', () => {
+    const a = parsePerceptualHash('ffff0000ffff0000');
+    expect(bandsOf(a)).toEqual([0xffff, 0, 0xffff, 0]);
+    expect(hammingDistance(a, parsePerceptualHash('0000ffff0000ffff'))).toBe(64);
+    expect(hammingDistance(a, parsePerceptualHash('ffff0001ffff0000'))).toBe(1);
+    expect(() => parsePerceptualHash('abc')).toThrow(/16 lower-case hex/);
+    expect(() => parsePerceptualHash('ABCDEF0123456789')).toThrow(/16 lower-case hex/);
+  });
+});
+
+describe('DedupeState band index', () => {
+  it('returns every canonical within Hamming distance 3 as a candidate (pigeonhole recall), and not removed ones', () => {
+    const random = rng(42);
+    const state = new DedupeState();
+    const originals: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const h = hex(Math.floor(random() * 2 ** 32), Math.floor(random() * 2 ** 32));
+      originals.push(h);
+      state.put(entry(`img-${i}`, h));
+    }
+    let checked = 0;
+    originals.forEach((h, i) => {
+      const p = parsePerceptualHash(h);
+      // Flip 0..3 random distinct bits.
+      const flips = new Set<number>();
+      const n = i % 4;
+      while (flips.size < n) flips.add(Math.floor(random() * 64));
+      let { hi, lo } = p;
+      for (const bit of flips) {
+        if (bit < 32) hi = (hi ^ (1 << bit)) >>> 0;
+        else lo = (lo ^ (1 << (bit - 32))) >>> 0;
+      }
+      const q = { hi, lo };
+      expect(hammingDistance(p, q)).toBe(n);
+      expect(state.nearCandidates(q).map((e) => e.imageId)).toContain(`img-${i}`);
+      checked++;
+    });
+    expect(checked).toBe(500);
+    state.remove('img-0');
+    expect(state.nearCandidates(parsePerceptualHash(originals[0])).map((e) => e.imageId)).not.toContain('img-0');
+  });
+
+  it('indexes only canonical (UNIQUE) entries and re-indexes on replace', () => {
+    const state = new DedupeState();
+    state.put({ ...entry('dup', '0123456789abcdef'), status: 'NEAR_DUPLICATE', duplicateOf: 'x', similarity: 0.9 });
+    expect(state.nearCandidates(parsePerceptualHash('0123456789abcdef'))).toEqual([]);
+    expect(state.canonicalsWithSha('dup'.padEnd(64, '0'))).toEqual([]);
+    state.put(entry('dup', '0123456789abcdef'));
+    expect(state.canonicalsWithSha('dup'.padEnd(64, '0'))).toEqual(['dup']);
+    state.put(entry('dup', 'fedcba9876543210'));
+    expect(state.nearCandidates(parsePerceptualHash('0123456789abcdef'))).toEqual([]);
+    expect(state.size).toBe(1);
+  });
+});

@@ -1,0 +1,113 @@
+import type { DedupStatus } from '@stylestream/schemas';
+import type { DedupeEntry, DedupeState } from './dedupe-state';
+import { PHASH_BITS, hammingDistance, parsePerceptualHash } from './perceptual-hash';
+
+/**
+ * When two images count as near-duplicates (candidates always come from the
+ * pHash band index, see DedupeState.nearCandidates):
+ * - `phash-or-cosine`: Hamming distance ≤ max OR cosine ≥ min (default);
+ * - `phash-and-cosine`: both;
+ * - `phash`: Hamming distance only; `cosine`: cosine only.
+ * Cosine is only defined between vectors of the same model version and dim.
+ */
+export const NEAR_RULES = ['phash-or-cosine', 'phash-and-cosine', 'phash', 'cosine'] as const;
+export type NearRule = (typeof NEAR_RULES)[number];
+
+export interface DedupeThresholds {
+  /** Largest pHash Hamming distance that is a near-duplicate (0..64; band recall is guaranteed up to 3). */
+  readonly maxHammingDistance: number;
+  /** Smallest cosine similarity that is a near-duplicate. */
+  readonly minCosine: number;
+  readonly rule: NearRule;
+}
+
+/** The image being classified. */
+export interface DedupeCandidate {
+  readonly imageId: string;
+  readonly contentSha256: string;
+  readonly perceptualHash: string;
+  readonly modelVersion: string;
+  readonly vector: Float32Array;
+}
+
+export interface DedupeDecision {
+  readonly status: DedupStatus;
+  readonly duplicateOf: string | null;
+  readonly similarity: number | null;
+  /** True when the decision was taken from the state because this id was seen before with the same content. */
+  readonly repeated: boolean;
+}
+
+/**
+ * Classifies one image against the state (pure: the state is not changed).
+ * 1. The same id seen before with the same content hash and pHash → the same
+ *    decision as before (a redelivery or re-send never changes its verdict),
+ *    unless it was a duplicate of a canonical that has since been removed.
+ * 2. A canonical image (other than itself) with the same content SHA-256 →
+ *    EXACT_DUPLICATE, similarity 1.
+ * 3. The most similar canonical among the band candidates that passes the
+ *    near rule → NEAR_DUPLICATE (similarity: the larger of 1 − distance/64
+ *    and cosine, each counted only when it passed its threshold; ties →
+ *    smallest image id).
+ * 4. Otherwise UNIQUE.
+ */
+export function classify(state: DedupeState, image: DedupeCandidate, thresholds: DedupeThresholds): DedupeDecision {
+  const previous = state.get(image.imageId);
+  if (previous !== undefined && previous.contentSha256 === image.contentSha256 && previous.perceptualHash === image.perceptualHash) {
+    const canonicalGone = previous.duplicateOf !== null && state.get(previous.duplicateOf)?.status !== 'UNIQUE';
+    if (!canonicalGone) return { status: previous.status, duplicateOf: previous.duplicateOf, similarity: previous.similarity, repeated: true };
+  }
+  const exact = state.canonicalsWithSha(image.contentSha256).find((id) => id !== image.imageId);
+  if (exact !== undefined) return { status: 'EXACT_DUPLICATE', duplicateOf: exact, similarity: 1, repeated: false };
+
+  const hash = parsePerceptualHash(image.perceptualHash);
+  let best: { id: string; similarity: number } | undefined;
+  for (const candidate of state.nearCandidates(hash)) {
+    if (candidate.imageId === image.imageId) continue;
+    const distance = hammingDistance(hash, parsePerceptualHash(candidate.perceptualHash));
+    const cosine = cosineOf(image, candidate);
+    if (!isNear(distance, cosine, thresholds)) continue;
+    const similarity = similarityOf(distance, cosine, thresholds);
+    if (best === undefined || similarity > best.similarity) best = { id: candidate.imageId, similarity };
+  }
+  if (best !== undefined) return { status: 'NEAR_DUPLICATE', duplicateOf: best.id, similarity: best.similarity, repeated: false };
+  return { status: 'UNIQUE', duplicateOf: null, similarity: null, repeated: false };
+}
+
+/** The similarity of the evidence that matched: the larger of pHash (1 − d/64, if within distance) and cosine (if past its threshold). */
+function similarityOf(distance: number, cosine: number | null, t: DedupeThresholds): number {
+  const byHash = distance <= t.maxHammingDistance ? 1 - distance / PHASH_BITS : 0;
+  const byCosine = cosine !== null && cosine >= t.minCosine ? cosine : 0;
+  return Math.max(byHash, byCosine);
+}
+
+function isNear(distance: number, cosine: number | null, t: DedupeThresholds): boolean {
+  const byHash = distance <= t.maxHammingDistance;
+  const byCosine = cosine !== null && cosine >= t.minCosine;
+  switch (t.rule) {
+    case 'phash-or-cosine':
+      return byHash || byCosine;
+    case 'phash-and-cosine':
+      return byHash && byCosine;
+    case 'phash':
+      return byHash;
+    case 'cosine':
+      return byCosine;
+  }
+}
+
+/** Cosine similarity clamped to [0, 1], or null when the vectors are not comparable. */
+export function cosineOf(image: DedupeCandidate, canonical: DedupeEntry): number | null {
+  const other = canonical.vector;
+  if (other === null || other.length !== image.vector.length || canonical.modelVersion !== image.modelVersion) return null;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < other.length; i++) {
+    dot += image.vector[i] * other[i];
+    na += image.vector[i] * image.vector[i];
+    nb += other[i] * other[i];
+  }
+  if (na === 0 || nb === 0) return null;
+  return Math.min(1, Math.max(0, dot / Math.sqrt(na * nb)));
+}

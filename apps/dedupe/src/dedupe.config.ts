@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { env } from '@stylestream/config';
+import { kafkaEnvSchema } from '@stylestream/kafka';
+import { NEAR_RULES } from './dedupe.classifier';
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
+
+/** Typed configuration of the dedupe stage, validated at boot. */
+export const dedupeConfigSchema = kafkaEnvSchema.extend({
+  KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-dedupe'),
+  KAFKA_GROUP_ID: z.string().min(1).default('dedupe'),
+  SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
+  /** Largest pHash Hamming distance counted as near-duplicate; recall through the band index is guaranteed up to 3. */
+  DEDUPE_PHASH_MAX_DISTANCE: z.coerce.number().int().min(0).max(64).default(3),
+  /** Smallest cosine similarity counted as near-duplicate (between band candidates of the same model version). */
+  DEDUPE_COSINE_MIN: z.coerce.number().min(-1).max(1).default(0.97),
+  DEDUPE_NEAR_RULE: z.enum(NEAR_RULES).default('phash-or-cosine'),
+  /** The compacted state changelog (created if missing, cleanup.policy=compact). */
+  DEDUPE_STATE_TOPIC: topicName.default('dedupe-state'),
+  DEDUPE_STATE_PARTITIONS: env.int(6, 1),
+  /** Startup fails if the changelog cannot be read to its end within this time. */
+  DEDUPE_RESTORE_TIMEOUT_MS: env.int(300_000, 1_000),
+  /** Topic overrides (tests use unique topics). */
+  DEDUPE_TOPIC_VECTOR_EXTRACTED: topicName.default('vector-extracted'),
+  DEDUPE_TOPIC_VECTOR_CLEANED: topicName.default('vector-cleaned'),
+});
+export type DedupeConfig = z.infer<typeof dedupeConfigSchema>;

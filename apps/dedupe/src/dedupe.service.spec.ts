@@ -1,0 +1,139 @@
+import pino from 'pino';
+import type { ConsumedMessage } from '@stylestream/kafka';
+import { sampleVectorExtracted, vectorToBytes, type VectorCleaned, type VectorExtracted } from '@stylestream/schemas';
+import type { CleanedPublisher, StateChangelogWriter } from './dedupe.ports';
+import { DedupeService } from './dedupe.service';
+import { DedupeState, type DedupeEntry } from './dedupe-state';
+
+class FakeChangelog implements StateChangelogWriter {
+  readonly records: { imageId: string; entry: DedupeEntry | null; offset: string }[] = [];
+  failNext = false;
+  write(imageId: string, entry: DedupeEntry | null): Promise<string> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('broker down'));
+    }
+    const offset = String(this.records.length);
+    this.records.push({ imageId, entry, offset });
+    return Promise.resolve(offset);
+  }
+}
+
+class FakeOutput implements CleanedPublisher {
+  readonly published: { imageId: string; value: VectorCleaned | null }[] = [];
+  constructor(private readonly changelog: FakeChangelog) {}
+  publish(imageId: string, value: VectorCleaned | null): Promise<void> {
+    // The changelog record of a message is always written before its output.
+    expect(this.changelog.records.filter((r) => r.imageId === imageId).length).toBeGreaterThan(0);
+    this.published.push({ imageId, value });
+    return Promise.resolve();
+  }
+}
+
+const v = (x: number): Buffer => vectorToBytes([x, Math.sqrt(1 - x * x), 0, 0]);
+let offset = 0;
+function msg(imageId: string, value: Partial<VectorExtracted> | null): ConsumedMessage<VectorExtracted> {
+  const base = { topic: 'vector-extracted', partition: 0, offset: String(offset++), key: imageId, headers: {}, timestamp: '0', attempt: 1 };
+  return value === null
+    ? { ...base, tombstone: true, value: null }
+    : { ...base, tombstone: false, value: sampleVectorExtracted({ imageId, contentSha256: 'a'.repeat(64), perceptualHash: '0123456789abcdef', vector: v(1), ...value }) };
+}
+
+function setup(): { service: DedupeService; changelog: FakeChangelog; output: FakeOutput; state: DedupeState } {
+  const changelog = new FakeChangelog();
+  const output = new FakeOutput(changelog);
+  const state = new DedupeState();
+  const service = new DedupeService({
+    state,
+    changelog,
+    output,
+    thresholds: { maxHammingDistance: 3, minCosine: 0.97, rule: 'phash-or-cosine' },
+    logger: pino({ level: 'silent' }),
+    clock: () => 1_000,
+  });
+  return { service, changelog, output, state };
+}
+
+describe('DedupeService', () => {
+  it('publishes UNIQUE, EXACT and NEAR decisions after logging the state change', async () => {
+    const { service, output, changelog } = setup();
+    expect((await service.handle(msg('a', {}))).kind).toBe('processed');
+    await service.handle(msg('b', {}));
+    await service.handle(msg('c', { contentSha256: 'c'.repeat(64), perceptualHash: '0123456789abcdee' }));
+    expect(output.published.map((p) => [p.imageId, p.value?.status, p.value?.duplicateOf, p.value?.similarity])).toEqual([
+      ['a', 'UNIQUE', null, null],
+      ['b', 'EXACT_DUPLICATE', 'a', 1],
+      ['c', 'NEAR_DUPLICATE', 'a', 1],
+    ]);
+    expect(changelog.records.map((r) => [r.imageId, r.entry?.status, r.entry?.vector === null])).toEqual([
+      ['a', 'UNIQUE', false],
+      ['b', 'EXACT_DUPLICATE', true],
+      ['c', 'NEAR_DUPLICATE', true],
+    ]);
+  });
+
+  it('re-handling a message (redelivery) yields the same decision', async () => {
+    const { service, output, changelog } = setup();
+    await service.handle(msg('a', {}));
+    await service.handle(msg('b', {}));
+    changelog.failNext = true;
+    await expect(service.handle(msg('a', {}))).rejects.toThrow('broker down');
+    await service.handle(msg('a', {}));
+    await service.handle(msg('b', {}));
+    expect(output.published.map((p) => p.value?.status)).toEqual(['UNIQUE', 'EXACT_DUPLICATE', 'UNIQUE', 'EXACT_DUPLICATE']);
+  });
+
+  it('a crash after the changelog write and before the output: a new instance restored from the changelog re-publishes the same decision', async () => {
+    const first = setup();
+    await first.service.handle(msg('a', {}));
+    await first.service.handle(msg('b', { perceptualHash: '0123456789abcdee', contentSha256: 'b'.repeat(64) }));
+    // "kill -9": the process dies; only the changelog survives. A new instance restores it and gets the record again.
+    const second = setup();
+    for (const r of first.changelog.records) second.service.applyChangelog(r);
+    await second.service.handle(msg('b', { perceptualHash: '0123456789abcdee', contentSha256: 'b'.repeat(64) }));
+    await second.service.handle(msg('c', { contentSha256: 'c'.repeat(64), perceptualHash: 'fedcba9876543210' }));
+    expect(second.output.published.map((p) => [p.imageId, p.value?.status, p.value?.duplicateOf])).toEqual([
+      ['b', 'NEAR_DUPLICATE', 'a'],
+      ['c', 'UNIQUE', null],
+    ]);
+  });
+
+  it('a tombstone removes the image from state, is logged and passed on; a later copy is UNIQUE', async () => {
+    const { service, output, changelog, state } = setup();
+    await service.handle(msg('a', {}));
+    await service.handle(msg('a', null));
+    expect(state.get('a')).toBeUndefined();
+    expect(changelog.records.at(-1)).toEqual({ imageId: 'a', entry: null, offset: '1' });
+    expect(output.published.at(-1)).toEqual({ imageId: 'a', value: null });
+    await service.handle(msg('z', {}));
+    expect(output.published.at(-1)?.value?.status).toBe('UNIQUE');
+  });
+
+  it('dead-letters bad input: NaN, wrong dim, bad pHash, key mismatch', async () => {
+    const { service, output } = setup();
+    const outcomes = await Promise.all([
+      service.handle(msg('n', { vector: vectorToBytes([Number.NaN, 0, 0, 0]) })),
+      service.handle(msg('d', { dim: 8 })),
+      service.handle(msg('p', { perceptualHash: 'xyz' })),
+      service.handle({ ...msg('k', {}), key: 'other' }),
+    ]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect(output.published).toEqual([]);
+  });
+
+  it('applies changelog records from other instances, skipping stale ones and ids it is writing', async () => {
+    const { service, state } = setup();
+    const remote: DedupeEntry = { imageId: 'r', contentSha256: 'r'.repeat(64).replace(/r/g, 'e'), perceptualHash: 'fedcba9876543210', modelVersion: '1.0.0', vector: null, status: 'UNIQUE', duplicateOf: null, similarity: null };
+    service.applyChangelog({ imageId: 'r', entry: remote, offset: '10' });
+    expect(state.get('r')?.status).toBe('UNIQUE');
+    service.applyChangelog({ imageId: 'r', entry: null, offset: '9' });
+    expect(state.get('r')).toBeDefined();
+    service.applyChangelog({ imageId: 'r', entry: null, offset: '11' });
+    expect(state.get('r')).toBeUndefined();
+    // Own write at offset 0 is known; replaying it from the tail changes nothing after a later tombstone at 1.
+    await service.handle(msg('a', {}));
+    await service.handle(msg('a', null));
+    service.applyChangelog({ imageId: 'a', entry: { ...remote, imageId: 'a' }, offset: '0' });
+    expect(state.get('a')).toBeUndefined();
+  });
+});

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DependencyUnavailableError, reasonOf } from '@stylestream/errors';
+import type { AvroProducer } from '@stylestream/kafka';
+import type { ChangelogRecord, StateChangelogWriter } from './dedupe.ports';
+import type { DedupeEntry } from './dedupe-state';
+import { decodeStateRecord, encodeStateRecord } from './state-record.codec';
+
+export interface KafkaStateChangelogOptions {
+  /** The compacted changelog topic (`dedupe-state`). */
+  readonly topic: string;
+  /** Prefix of the private, never-committing consumer group used to read the whole topic. */
+  readonly groupPrefix: string;
+  /** restore() fails with DependencyUnavailableError after this long. */
+  readonly restoreTimeoutMs: number;
+  readonly maxWaitTimeMs: number;
+}
+
+/**
+ * The dedupe state changelog on Kafka. Writes go through the shared idempotent
+ * producer (acks=all). Reading: every process runs its own consumer group
+ * (unique id, nothing committed), so it is assigned EVERY partition of the
+ * topic and reads it from the beginning — that is how each instance holds the
+ * global state. start() resolves once every partition has been read up to
+ * the end offsets seen at start (restore complete); the consumer then keeps
+ * tailing, handing each record to `apply`. A record that cannot be decoded is
+ * logged and skipped (it is our own topic: only a bug or a foreign writer
+ * puts one there).
+ */
+export class KafkaStateChangelog implements StateChangelogWriter {
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: AvroProducer,
+    private readonly options: KafkaStateChangelogOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async write(imageId: string, entry: DedupeEntry | null): Promise<string> {
+    const [meta] = await this.producer.sendRaw(this.options.topic, [{ key: imageId, value: entry === null ? null : encodeStateRecord(entry) }]);
+    if (meta?.baseOffset === undefined) throw new DependencyUnavailableError('kafka', `no offset returned for changelog write of ${imageId}`);
+    return meta.baseOffset;
+  }
+
+  /** Restores the whole changelog into `apply`, then keeps tailing. Resolves with the number of records restored. */
+  async start(apply: (record: ChangelogRecord) => void): Promise<number> {
+    const { topic } = this.options;
+    const targets = await this.endOffsets();
+    const behind = new Set([...targets].filter(([, end]) => end > 0n).map(([p]) => p));
+    let restored = 0;
+    let caughtUp: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      caughtUp = resolve;
+      if (behind.size === 0) resolve();
+    });
+    const consumer = this.kafka.consumer({
+      groupId: `${this.options.groupPrefix}-${randomBytes(6).toString('hex')}`,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: ({ partition, message }) => {
+          const imageId = message.key?.toString('utf8');
+          if (imageId !== undefined) {
+            try {
+              apply({ imageId, entry: message.value === null ? null : decodeStateRecord(message.value), offset: message.offset });
+            } catch (err) {
+              this.logger.error({ topic, partition, offset: message.offset, reason: reasonOf(err) }, 'skipping unreadable dedupe state record');
+            }
+          }
+          restored += 1;
+          const end = targets.get(partition);
+          if (behind.has(partition) && end !== undefined && BigInt(message.offset) + 1n >= end) {
+            behind.delete(partition);
+            if (behind.size === 0) caughtUp();
+          }
+          return Promise.resolve();
+        },
+      });
+    } catch (err) {
+      throw new DependencyUnavailableError('kafka', `could not read the dedupe state changelog ${topic}`, err);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.restoreTimeoutMs);
+    });
+    const result = await Promise.race([done.then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      throw new DependencyUnavailableError('kafka', `dedupe state restore from ${topic} did not finish within ${this.options.restoreTimeoutMs} ms`);
+    }
+    this.logger.info({ topic, records: restored }, 'dedupe state restored from changelog; tailing');
+    return restored;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  /** End offset of each partition (the offset the next record would get). */
+  private async endOffsets(): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(this.options.topic);
+      return new Map(offsets.map((o) => [o.partition, BigInt(o.high) > BigInt(o.low) ? BigInt(o.high) : 0n]));
+    } catch (err) {
+      throw new DependencyUnavailableError('kafka', `could not read end offsets of ${this.options.topic}`, err);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
