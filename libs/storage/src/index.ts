@@ -1,0 +1,3 @@
+export * from './image-fetch.errors';
+export * from './image-fetcher.port';
+export * from './uri-image.fetcher';
