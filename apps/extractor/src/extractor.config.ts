@@ -5,7 +5,7 @@ import { modelRuntimeEnvSchema } from '@stylestream/model';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
 
-/** Typed configuration of the extractor, validated at boot (docs/design/extractor.md). */
+/** Typed configuration of the extractor, validated at boot (docs/DESIGN.md §9). */
 export const extractorConfigSchema = kafkaEnvSchema.extend(modelRuntimeEnvSchema.shape).extend({
   KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-extractor'),
   KAFKA_GROUP_ID: z.string().min(1).default('extractor'),

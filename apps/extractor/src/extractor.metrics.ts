@@ -1,7 +1,7 @@
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '@stylestream/metrics';
 
-/** Outcome label values of `stylestream_extractor_images_total` (docs/design/observability.md). */
+/** Outcome label values of `stylestream_extractor_images_total` (docs/DESIGN.md §14). */
 export type ExtractorImageOutcome = 'extracted' | 'skipped' | 'failed';
 
 /** The extractor's metrics, as the alerts (alerts/stages.yml) name them. */

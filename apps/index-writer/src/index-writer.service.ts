@@ -27,7 +27,7 @@ interface PendingOffset {
 
 /**
  * Applies `vector-cleaned` records to the shards of one model version with
- * exactly-once effect on the index state (docs/design/index-writer.md):
+ * exactly-once effect on the index state (docs/DESIGN.md §11):
  * the state's applied offsets only move with the state, snapshots persist
  * both together, and the consumer is positioned from them (seekPositions),
  * so a record at or below the applied offset is skipped as already applied.

@@ -9,7 +9,7 @@ import { connectImageArrivedPublisher } from './kafka/connect-image-arrived.publ
 
 /** The ingest HTTP process: config, Kafka publisher, then listen. Any boot failure exits non-zero with a reason. */
 async function bootstrap(): Promise<void> {
-  // Keys are partitioned by kafkajs' default (Java-compatible murmur2) partitioner on purpose; see docs/design/ingest.md.
+  // Keys are partitioned by kafkajs' default (Java-compatible murmur2) partitioner on purpose; see docs/DESIGN.md §7.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const config = loadConfigOrExit(ingestHttpConfigSchema);
   const logger = createLogger('ingest');

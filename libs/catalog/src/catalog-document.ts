@@ -5,7 +5,7 @@ import { LABEL_DIMENSIONS, type DedupStatus, type ImageLabels, type ImageSource 
  * - PENDING: only derived events (vector-cleaned) arrived so far, no image-arrived yet (replays interleave topics);
  * - LIVE: the image's last image-arrived event is a value;
  * - TAKEN_DOWN: its last image-arrived event is a tombstone. The document stays as a marker carrying the
- *   offset guard, so an older event delivered late cannot resurrect the image (see docs/design/catalog.md).
+ *   offset guard, so an older event delivered late cannot resurrect the image (see docs/DESIGN.md §12).
  * Searches return LIVE documents only.
  */
 export enum CatalogDocState {

@@ -6,7 +6,7 @@ import type { FactRow, StoredFactKey } from '../domain/fact-rows';
  * DependencyUnavailableError when the store is down or slow (the consumer
  * pauses and retries the messages), any other error for a bad statement
  * (a bug: the messages are dead-lettered). Inserts are idempotent under
- * replay because rows carry versions (see docs/design/analytics.md).
+ * replay because rows carry versions (see docs/DESIGN.md §13).
  */
 export interface AnalyticsStore {
   /** The stored key and version of each image that has a row (live or deleted). */

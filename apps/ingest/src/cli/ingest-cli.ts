@@ -157,7 +157,7 @@ function parseShare(value: string): number {
 }
 
 if (require.main === module) {
-  // Keys are partitioned by kafkajs' default (Java-compatible murmur2) partitioner on purpose; see docs/design/ingest.md.
+  // Keys are partitioned by kafkajs' default (Java-compatible murmur2) partitioner on purpose; see docs/DESIGN.md §7.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const logger = createLogger('ingest-cli', process.env.LOG_LEVEL ?? 'error');
   runIngestCli(process.argv.slice(2), {

@@ -1,6 +1,6 @@
 /**
  * Burrow-style status of a consumer group (and of each of its partitions),
- * judged over a sliding window of samples. See docs/design/observability.md.
+ * judged over a sliding window of samples. See docs/DESIGN.md §14.
  */
 export enum GroupStatus {
   /** Caught up at least once in the window, or progressing with lag going down, or too few samples to judge. */

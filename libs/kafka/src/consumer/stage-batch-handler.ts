@@ -12,7 +12,7 @@ import type { BatchStageRoute } from './stage-route';
  * resolving with one outcome per message, in the same order. A throw fails
  * every message with that error. Messages after the first one that must be
  * retried are handled again on redelivery even if they succeeded: the
- * handler's effects must be idempotent (docs/design/kafka.md, "Batch routes").
+ * handler's effects must be idempotent (docs/DESIGN.md §4, "Batch routes").
  */
 export type StageBatchHandler<T> = (messages: readonly ConsumedMessage<T>[]) => Promise<readonly HandlerOutcome[]>;
 

@@ -1,5 +1,5 @@
 /**
- * The states of the at-least-once delivery argument (docs/design/kafka.md).
+ * The states of the at-least-once delivery argument (docs/DESIGN.md §4).
  * A message moves RECEIVED → DECODED → HANDLED → COMMITTED, or leaves the
  * happy path to RETRY_SCHEDULED / PAUSED (offset not resolved: it is fetched
  * again) or DEAD_LETTERED (envelope acknowledged by the broker, then the

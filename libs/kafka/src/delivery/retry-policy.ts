@@ -2,7 +2,7 @@
  * Capped exponential backoff, as named data. `maxAttempts` counts handler
  * attempts including the first one; a retriable failure on the last attempt
  * is dead-lettered. Delays are worked through with numbers in
- * docs/design/kafka.md.
+ * docs/DESIGN.md §4.
  */
 export interface RetryPolicy {
   /** Delay after the first failed attempt. */

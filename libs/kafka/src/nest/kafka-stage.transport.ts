@@ -38,7 +38,7 @@ export interface KafkaStageTransportDeps {
  * route of one StageConsumer. The handler receives the decoded
  * ConsumedMessage (tombstones included) and returns a HandlerOutcome; the
  * transport maps it to commit / retry / dead-letter. Why not the built-in
- * ServerKafka: see docs/design/kafka.md.
+ * ServerKafka: see docs/DESIGN.md §4.
  * listen(): starts consuming; reports an error to Nest if a pattern has no
  * contract. close(): graceful stop (finish in-flight, commit, leave group).
  */
