@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AvroProducer, DeadLetterPublisher, StageConsumer, TopicProvisioner, createKafkaClient, stageRoute, toKafkaConfig } from '@stylestream/kafka';
+import { AvroProducer, DeadLetterPublisher, StageConsumer, TopicProvisioner, createKafkaClient, stageRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
 import { SchemaRegistryGateway, vectorCleanedContract, vectorExtractedContract } from '@stylestream/schemas';
 import type { DedupeConfig } from './dedupe.config';
 import { DedupeService } from './dedupe.service';
@@ -75,16 +75,12 @@ export async function startDedupe(config: DedupeConfig, logger: Logger): Promise
     await producer.disconnect();
     throw err;
   }
-  let stopping: Promise<void> | undefined;
   return {
     service,
-    stop() {
-      stopping ??= (async () => {
-        await consumer.stop();
-        await changelog.stop();
-        await producer.disconnect();
-      })();
-      return stopping;
-    },
+    stop: stopOnce(async () => {
+      await consumer.stop();
+      await changelog.stop();
+      await producer.disconnect();
+    }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, toKafkaConfig } from '@stylestream/kafka';
+import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
 import { loadModel, modelRuntimeOptionsFrom } from '@stylestream/model';
 import { SchemaRegistryGateway, imageArrivedContract, vectorExtractedContract } from '@stylestream/schemas';
 import { UriImageFetcher } from '@stylestream/storage';
@@ -66,16 +66,12 @@ export async function startExtractor(config: ExtractorConfig, logger: Logger, me
     await embedder.release();
     throw err;
   }
-  let stopping: Promise<void> | undefined;
   return {
     service,
-    stop() {
-      stopping ??= (async () => {
-        await consumer.stop();
-        await producer.disconnect();
-        await embedder.release();
-      })();
-      return stopping;
-    },
+    stop: stopOnce(async () => {
+      await consumer.stop();
+      await producer.disconnect();
+      await embedder.release();
+    }),
   };
 }

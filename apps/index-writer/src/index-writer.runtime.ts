@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ShardSnapshotStore } from '@stylestream/index';
-import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, toKafkaConfig } from '@stylestream/kafka';
+import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
 import { SchemaRegistryGateway, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
 import type { IndexWriterConfig } from './index-writer.config';
 import { KafkaIndexUpdateSink } from './index-update.sink';
@@ -54,17 +54,13 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
   const timer = setInterval(() => {
     service.snapshotIfDue().catch((err: unknown) => logger.error({ err }, 'timed snapshot failed'));
   }, Math.max(10, Math.min(1000, Math.floor(config.INDEX_SNAPSHOT_EVERY_MS / 2))));
-  let stopping: Promise<void> | undefined;
   return {
     service,
-    stop() {
-      stopping ??= (async () => {
-        clearInterval(timer);
-        await consumer.stop();
-        await service.close();
-        await producer.disconnect();
-      })();
-      return stopping;
-    },
+    stop: stopOnce(async () => {
+      clearInterval(timer);
+      await consumer.stop();
+      await service.close();
+      await producer.disconnect();
+    }),
   };
 }

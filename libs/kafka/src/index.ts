@@ -13,6 +13,7 @@ export * from './consumer/retry-ledger';
 export * from './consumer/partition-batch.processor';
 export * from './consumer/stage-consumer';
 export * from './consumer/shutdown-signals';
+export * from './consumer/stop-once';
 export * from './producer/avro-producer';
 export * from './producer/dead-letter.publisher';
 export * from './admin/topic-spec';

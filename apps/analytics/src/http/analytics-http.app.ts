@@ -1,21 +1,14 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import type { Logger } from 'pino';
+import { HealthController } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
 import { AnalyticsExceptionFilter } from './analytics-exception.filter';
 import { StatsController } from './stats.controller';
-
-@Controller('health')
-class HealthController {
-  @Get()
-  health(): { status: string } {
-    return { status: 'ok' };
-  }
-}
 
 /** Builds (does not start) the query API: /v1/stats/*, /health, /metrics, OpenAPI at /docs. */
 export async function createAnalyticsHttpApp(queries: AnalyticsQueryService, logger: Logger): Promise<NestExpressApplication> {

@@ -4,9 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CatalogImageSearch } from '@stylestream/catalog';
+import { HealthController, HttpErrorFilter } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
-import { CatalogExceptionFilter } from './catalog-exception.filter';
-import { HealthController } from './health.controller';
 import { ImagesSearchController } from './images-search.controller';
 
 export interface CatalogHttpOptions {
@@ -30,7 +29,8 @@ export class CatalogHttpModule {
 /** Builds (does not start) the HTTP app, with OpenAPI at /docs (JSON at /docs-json). */
 export async function createCatalogHttpApp(options: CatalogHttpOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(CatalogHttpModule.register(options), { logger: false });
-  app.useGlobalFilters(new CatalogExceptionFilter(options.logger));
+  // Invalid parameters 400, Elasticsearch down 503, the rest 500.
+  app.useGlobalFilters(new HttpErrorFilter(options.logger));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('StyleStream catalogue').setDescription('Label and point search over the Elasticsearch catalogue of images.').setVersion('1').build(),

@@ -3,8 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { ErrorBody } from '@stylestream/http';
 import { ApiKeyVerifier } from './api-key.guard';
-import { IngestExceptionFilter, type ErrorBody } from './ingest-exception.filter';
+import { ingestExceptionFilter } from './ingest-exception.filter';
 import { IngestHttpModule, type IngestHttpModuleOptions } from './ingest-http.module';
 
 export interface IngestHttpAppOptions extends IngestHttpModuleOptions {
@@ -27,7 +28,7 @@ export async function createIngestHttpApp(options: IngestHttpAppOptions): Promis
   app.use(requireJsonOnPost);
   app.use(express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler(options.maxBodyBytes));
-  app.useGlobalFilters(new IngestExceptionFilter(options.logger));
+  app.useGlobalFilters(ingestExceptionFilter(options.logger));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

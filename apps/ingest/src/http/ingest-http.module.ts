@@ -1,9 +1,9 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { HealthController } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
 import { ImageIngestService } from '../domain/image-ingest.service';
 import { IMAGE_ARRIVED_PUBLISHER, type ImageArrivedPublisher } from '../domain/image-arrived-publisher.port';
 import { ApiKeyGuard, INGEST_API_KEYS } from './api-key.guard';
-import { HealthController } from './health.controller';
 import { ImagesController } from './images.controller';
 
 export interface IngestHttpModuleOptions {

@@ -1,7 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 
-/** Liveness: the process serves HTTP. Kafka reachability shows in 503s and metrics, not here. */
+/**
+ * Liveness: the process serves HTTP. Dependency reachability (Kafka,
+ * Elasticsearch, ClickHouse) shows in 503s and metrics, not here, so a broker
+ * outage does not get healthy pods restarted.
+ */
 @ApiTags('ops')
 @Controller('health')
 export class HealthController {
