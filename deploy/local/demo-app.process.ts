@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { waitHealthy } from './process/health-wait';
+import { healthy, unhealthy, waitHealthy, type ProbeResult } from './process/health-wait';
 import { probeHttp } from './process/http-probe';
 import { tailFile } from './process/log-tail';
 import { describePortInUse, findPortOwners, isPortFree } from './process/port-probe';
@@ -12,7 +12,14 @@ export interface DemoAppLaunch {
   name: string;
   /** The built entry, e.g. dist/apps/catalog/src/main.js. */
   entry: string;
-  port: number;
+  /** HTTP port (PORT), probed at GET /health. Stages without HTTP (extractor, dedupe, index-writer) have none and set `readyLog`. */
+  port?: number;
+  /**
+   * Without a port: text of the log line that says the app is ready (e.g. the
+   * stage consumer's `stage consumer started`); looked for in what the process
+   * appended to `logFile` since it started.
+   */
+  readyLog?: string;
   /** The app's own variables (KAFKA_BROKERS, topics, ...); PORT and HOST are added. */
   env: Record<string, string>;
   logFile: string;
@@ -55,18 +62,21 @@ export class DemoAppProcess {
     return this.launch.name;
   }
 
+  /** `http://127.0.0.1:<port>`; '' for an app without HTTP. */
   get url(): string {
-    return `http://127.0.0.1:${this.launch.port}`;
+    return this.launch.port === undefined ? '' : `http://127.0.0.1:${this.launch.port}`;
   }
 
   async start(): Promise<void> {
     const { name, port, entry, env, logFile } = this.launch;
-    if (!(await isPortFree(port))) throw new StackError(`${name}: ${describePortInUse(port, findPortOwners(port))}; pass another port (see --help)`);
+    if (port !== undefined && !(await isPortFree(port))) throw new StackError(`${name}: ${describePortInUse(port, findPortOwners(port))}; pass another port (see --help)`);
     mkdirSync(dirname(logFile), { recursive: true });
+    const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
     const out = openSync(logFile, 'a');
     try {
+      const http = port === undefined ? {} : { PORT: String(port), HOST: '127.0.0.1' };
       this.child = spawn(process.execPath, [entry], {
-        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+        env: { ...process.env, ...env, ...http, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
         stdio: ['ignore', out, out],
       });
     } finally {
@@ -77,7 +87,8 @@ export class DemoAppProcess {
       this.removeTarget();
       this.onEnd(this.exit);
     });
-    await waitHealthy(() => probeHttp(`${this.url}/health`), {
+    const probe = port === undefined ? () => Promise.resolve(this.logSays(logStart)) : () => probeHttp(`${this.url}/health`);
+    await waitHealthy(probe, {
       what: name,
       deadlineMs: this.launch.deadlineMs ?? 60_000,
       exited: () => this.exit,
@@ -95,10 +106,26 @@ export class DemoAppProcess {
     clearTimeout(killer);
   }
 
+  /** Whether the log, from byte `from` on, holds the ready line. */
+  private logSays(from: number): ProbeResult {
+    const line = this.launch.readyLog;
+    if (line === undefined) return unhealthy('neither a port nor a ready log line to wait for');
+    if (!existsSync(this.launch.logFile)) return unhealthy('no log yet');
+    const size = statSync(this.launch.logFile).size;
+    const buffer = Buffer.alloc(Math.max(0, size - from));
+    const fd = openSync(this.launch.logFile, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, from);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer.toString('utf8').includes(line) ? healthy() : unhealthy(`no "${line}" in its log yet`);
+  }
+
   /** Written atomically (temp file + rename), so Prometheus never reads half a file. */
   private writeTarget(): void {
     const file = this.launch.scrapeTargetFile;
-    if (file === undefined || this.exit !== undefined) return;
+    if (file === undefined || this.exit !== undefined || this.launch.port === undefined) return;
     mkdirSync(dirname(file), { recursive: true });
     const temp = `${file}.tmp`;
     writeFileSync(temp, `${JSON.stringify([{ targets: [`127.0.0.1:${this.launch.port}`], labels: { app: this.launch.name, started_by: 'demo' } }], null, 2)}\n`);

@@ -17,8 +17,12 @@ export interface DemoPorts {
 
 /** The names the chain apps use in one demo run. */
 export interface DemoNaming {
-  topics: { imageArrived: string; vectorCleaned: string; indexUpdated: string };
-  groups: { catalog: string; analytics: string };
+  topics: { imageArrived: string; vectorExtracted: string; vectorCleaned: string; indexUpdated: string };
+  groups: { extractor: string; dedupe: string; indexWriter: string; catalog: string; analytics: string };
+  /** dedupe's compacted state changelog (dedupe creates it). */
+  dedupeStateTopic: string;
+  /** The index-writer's shard folder (offsets live in its snapshots, so it goes with the group). */
+  indexDataDir: string;
   catalogAlias: string;
   catalogShardsIndex: string;
   clickHouseDir: string;
@@ -31,18 +35,24 @@ export interface DemoNaming {
 const esName = (text: string): string => text.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '');
 
 /**
- * Without --topic: the chain topics, the catalogue's defaults (group `catalog`,
+ * Without --topic: the chain topics, the stages as `demo-extractor`,
+ * `demo-dedupe` (with its changelog `demo-dedupe-state`: state and offsets
+ * belong together) and `demo-index-writer` on `.data/demo/index`, the catalogue's defaults (group `catalog`,
  * alias `catalog-images`, so `npm run catalog` sees the same catalogue), and
  * analytics on `.data/demo/clickhouse` with its own group `demo-analytics`
  * (offsets and store belong together). With --topic T: `T`, `T.vector-cleaned`,
  * `T.index-updated`, groups `T.catalog`/`T.analytics`, alias `<t>-catalog`
- * and a temporary ClickHouse folder, so parallel tests do not share state.
+ * and a temporary ClickHouse folder, so parallel tests do not share state;
+ * likewise `T.vector-extracted`, groups `T.extractor`/`T.dedupe`/`T.index-writer`,
+ * `T.dedupe-state` and a temporary index folder.
  */
 export function demoNaming(repoDir: string, topic: string | undefined): DemoNaming {
   if (topic === undefined) {
     return {
-      topics: { imageArrived: TOPICS.imageArrived, vectorCleaned: TOPICS.vectorCleaned, indexUpdated: TOPICS.indexUpdated },
-      groups: { catalog: 'catalog', analytics: 'demo-analytics' },
+      topics: { imageArrived: TOPICS.imageArrived, vectorExtracted: TOPICS.vectorExtracted, vectorCleaned: TOPICS.vectorCleaned, indexUpdated: TOPICS.indexUpdated },
+      groups: { extractor: 'demo-extractor', dedupe: 'demo-dedupe', indexWriter: 'demo-index-writer', catalog: 'catalog', analytics: 'demo-analytics' },
+      dedupeStateTopic: 'demo-dedupe-state',
+      indexDataDir: join(repoDir, '.data', 'demo', 'index'),
       catalogAlias: 'catalog-images',
       catalogShardsIndex: 'catalog-shards',
       clickHouseDir: join(repoDir, '.data', 'demo', 'clickhouse'),
@@ -52,8 +62,10 @@ export function demoNaming(repoDir: string, topic: string | undefined): DemoNami
   }
   const es = esName(topic);
   return {
-    topics: { imageArrived: topic, vectorCleaned: `${topic}.vector-cleaned`, indexUpdated: `${topic}.index-updated` },
-    groups: { catalog: `${topic}.catalog`, analytics: `${topic}.analytics` },
+    topics: { imageArrived: topic, vectorExtracted: `${topic}.vector-extracted`, vectorCleaned: `${topic}.vector-cleaned`, indexUpdated: `${topic}.index-updated` },
+    groups: { extractor: `${topic}.extractor`, dedupe: `${topic}.dedupe`, indexWriter: `${topic}.index-writer`, catalog: `${topic}.catalog`, analytics: `${topic}.analytics` },
+    dedupeStateTopic: `${topic}.dedupe-state`,
+    indexDataDir: mkdtempSync(join(tmpdir(), 'stylestream-demo-index-')),
     catalogAlias: `${es}-catalog`,
     catalogShardsIndex: `${es}-catalog-shards`,
     clickHouseDir: mkdtempSync(join(tmpdir(), 'stylestream-demo-clickhouse-')),
@@ -63,7 +75,7 @@ export function demoNaming(repoDir: string, topic: string | undefined): DemoNami
 }
 
 /**
- * Makes the three topics the apps consume exist (auto-create is off, and the
+ * Makes the four chain topics exist (auto-create is off, and the
  * apps' consumers fail at boot on a missing topic): the chain specs with the
  * broker defaults (KAFKA_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR), each
  * with its `.dlq`, renamed when the run is isolated. Idempotent.
@@ -72,6 +84,7 @@ export async function provisionDemoTopics(clientEnv: Record<string, string>, nam
   const config = loadKafkaConfig({ ...process.env, ...clientEnv });
   const rename: Record<string, string> = {
     [TOPICS.imageArrived]: naming.topics.imageArrived,
+    [TOPICS.vectorExtracted]: naming.topics.vectorExtracted,
     [TOPICS.vectorCleaned]: naming.topics.vectorCleaned,
     [TOPICS.indexUpdated]: naming.topics.indexUpdated,
   };
@@ -90,14 +103,67 @@ export interface DemoAppsInput {
   clientEnv: { KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string; ELASTICSEARCH_URL: string };
   naming: DemoNaming;
   ports: DemoPorts;
+  /** The embedding model the extractor loads; the index-writer indexes exactly its version and dimension. */
+  model: { dir: string; id: string; version: string; dim: number };
 }
 
-/** catalog, analytics and the lag monitor, with their environment; each writes (or has written) a Prometheus target. */
+/** The line each stage logs once its consumer runs (libs/kafka StageConsumer). */
+const STAGE_READY = 'stage consumer started';
+
+/**
+ * extractor, dedupe and index-writer (no HTTP: ready when their consumer
+ * starts), then catalog, analytics and the lag monitor, with their
+ * environment; the HTTP apps write (or have written) a Prometheus target.
+ */
 export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
-  const { dist, logDir, targetsDir, clientEnv, naming, ports } = input;
+  const { dist, logDir, targetsDir, clientEnv, naming, ports, model } = input;
   const kafka = { KAFKA_BROKERS: clientEnv.KAFKA_BROKERS, SCHEMA_REGISTRY_URL: clientEnv.SCHEMA_REGISTRY_URL };
   const target = (app: string): string => join(targetsDir, `${naming.targetPrefix}${app}.json`);
   return [
+    {
+      name: 'extractor',
+      entry: dist('apps', 'extractor', 'src', 'main.js'),
+      readyLog: STAGE_READY,
+      logFile: join(logDir, 'extractor.log'),
+      deadlineMs: 120_000,
+      env: {
+        ...kafka,
+        KAFKA_GROUP_ID: naming.groups.extractor,
+        MODEL_DIR: model.dir,
+        MODEL_ID: model.id,
+        EXTRACTOR_TOPIC_IMAGE_ARRIVED: naming.topics.imageArrived,
+        EXTRACTOR_TOPIC_VECTOR_EXTRACTED: naming.topics.vectorExtracted,
+      },
+    },
+    {
+      name: 'dedupe',
+      entry: dist('apps', 'dedupe', 'src', 'main.js'),
+      readyLog: STAGE_READY,
+      logFile: join(logDir, 'dedupe.log'),
+      deadlineMs: 120_000,
+      env: {
+        ...kafka,
+        KAFKA_GROUP_ID: naming.groups.dedupe,
+        DEDUPE_STATE_TOPIC: naming.dedupeStateTopic,
+        DEDUPE_TOPIC_VECTOR_EXTRACTED: naming.topics.vectorExtracted,
+        DEDUPE_TOPIC_VECTOR_CLEANED: naming.topics.vectorCleaned,
+      },
+    },
+    {
+      name: 'index-writer',
+      entry: dist('apps', 'index-writer', 'src', 'main.js'),
+      readyLog: STAGE_READY,
+      logFile: join(logDir, 'index-writer.log'),
+      env: {
+        ...kafka,
+        KAFKA_GROUP_ID: naming.groups.indexWriter,
+        INDEX_DATA_DIR: naming.indexDataDir,
+        INDEX_MODEL_VERSION: model.version,
+        INDEX_DIM: String(model.dim),
+        INDEX_TOPIC_VECTOR_CLEANED: naming.topics.vectorCleaned,
+        INDEX_TOPIC_INDEX_UPDATED: naming.topics.indexUpdated,
+      },
+    },
     {
       name: 'catalog',
       entry: dist('apps', 'catalog', 'src', 'main.js'),
@@ -141,11 +207,30 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
         KAFKA_BROKERS: clientEnv.KAFKA_BROKERS,
         LAG_MONITOR_TARGET_FILE: target('lag-monitor'),
         LAG_MONITOR_POLL_INTERVAL_MS: '5000',
-        LAG_MONITOR_GROUPS: [naming.groups.catalog, naming.groups.analytics].join(','),
+        LAG_MONITOR_GROUPS: Object.values(naming.groups).join(','),
         LAG_MONITOR_WATCH_TOPICS: Object.values(naming.topics).join(','),
       },
     },
   ];
+}
+
+/**
+ * Where a group that has never committed on `topic` starts: at `starts` (the
+ * end offsets before this run's ingest), so a first demo run extracts this
+ * run's images, not every earlier run's replay of them. A group with commits
+ * is left alone. Returns whether offsets were set.
+ */
+export async function startGroupAtIfNew(brokers: string[], groupId: string, topic: string, starts: readonly { partition: number; offset: number }[]): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'stylestream-demo', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if ((committed?.partitions ?? []).some((p) => Number(p.offset) >= 0) || starts.length === 0) return false;
+    await admin.setOffsets({ groupId, topic, partitions: starts.map((s) => ({ partition: s.partition, offset: String(s.offset) })) });
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**

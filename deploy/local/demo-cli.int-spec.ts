@@ -4,7 +4,7 @@
  * writers of image-arrived do not change the counts. With --topic the demo
  * isolates the apps too (unique groups, ES alias and a temporary ClickHouse
  * folder), and the test gives them free ports. Real: stack CLI, schema
- * registry, Kafka, ingest CLI, catalog (Elasticsearch), analytics (chdb), lag
+ * registry, Kafka, ingest CLI, extractor (ONNX model), dedupe, index-writer, catalog (Elasticsearch), analytics (chdb), lag
  * monitor. Needs `npm run build` (test/run.sh does it).
  */
 import { spawn } from 'node:child_process';
@@ -55,7 +55,7 @@ describe('demo CLI (real stack)', () => {
   it('--generate 40 --no-serve: 40 arrivals by category, 40 in the catalogue and in analytics, the apps stopped', async () => {
     const topic = uniqueName('demo-int');
     const ports = ['--catalog-port', String(await freePort()), '--analytics-port', String(await freePort()), '--lag-port', String(await freePort())];
-    const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images'), ...ports], 200_000);
+    const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images'), ...ports], 380_000);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
     expect(stdout).toContain(`arrivals: 40 this run, 40 on the topic (${topic})`);
@@ -63,8 +63,20 @@ describe('demo CLI (real stack)', () => {
     expect(categories).toHaveLength(10);
     expect(categories.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
     expect(stdout).toMatch(/sample event \(partition \d+, offset \d+, key img-[0-9a-f]{32}\):/);
-    const phases = ['stack up', 'register schemas', `ingest into ${topic}`, `read ${topic} back`, 'provision the topics', 'start catalog, analytics, lag monitor', 'wait for the catalogue and analytics', 'total'];
+    const phases = ['stack up', 'register schemas', `ingest into ${topic}`, `read ${topic} back`, 'provision the topics', 'start extractor, dedupe, index-writer, catalog, analytics, lag monitor', 'wait for extraction, dedupe and indexing', 'wait for the catalogue and analytics', 'total'];
     for (const phase of phases) expect(stdout).toMatch(new RegExp(`^${phase}.* \\d+\\.\\d s$`, 'm'));
+
+    // The chain: 40 vectors, each judged once; the generator makes ~10 % exact byte duplicates; every image indexed or dead-lettered.
+    const chain = /^chain: (\d+) vector-extracted, (\d+) vector-cleaned \(UNIQUE (\d+), EXACT_DUPLICATE (\d+), NEAR_DUPLICATE (\d+)\), (\d+) index-updated$/m.exec(stdout);
+    expect(chain).not.toBeNull();
+    const [extracted, cleaned, unique, exact, near] = (chain ?? []).slice(1, 6).map(Number);
+    expect(extracted).toBe(40);
+    expect(cleaned).toBe(40);
+    expect((unique ?? 0) + (exact ?? 0) + (near ?? 0)).toBe(40);
+    expect(exact).toBeGreaterThanOrEqual(1);
+    expect(Number(chain?.[6])).toBeGreaterThanOrEqual(1); // a snapshot of the index was published
+    expect(stdout).toMatch(/^chain caught up, index snapshot written: /m);
+    expect(stdout).toMatch(new RegExp(`^dead letters: ${topic}\\.dlq 0, ${topic}\\.vector-extracted\\.dlq 0, ${topic}\\.vector-cleaned\\.dlq 0$`, 'm'));
 
     // The catalogue: 40 live images, a category facet over all ten classes, and a label search page.
     expect(stdout).toMatch(/^catalogue: 40 live images /m);
@@ -98,5 +110,5 @@ describe('demo CLI (real stack)', () => {
     } finally {
       await admin.disconnect();
     }
-  }, 240_000);
+  }, 420_000);
 });

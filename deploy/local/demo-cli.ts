@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, InternalError, reasonOf, StyleStreamError } from '@stylestream/errors';
+import { MANIFEST_FILE, type SnapshotManifest } from '@stylestream/index';
 import { TOPICS } from '@stylestream/schemas';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createLogger } from '@stylestream/logging';
 import { readArrivals, readTopicOffsets, type ArrivalsReport } from './demo-arrivals';
 import { DemoAppProcess } from './demo-app.process';
-import { chainAppLaunches, demoNaming, groupBacklog, provisionDemoTopics, type DemoNaming } from './demo-apps';
+import { chainAppLaunches, demoNaming, groupBacklog, provisionDemoTopics, startGroupAtIfNew, type DemoNaming } from './demo-apps';
+import { chainTopicsToMark, grownSince, markChain, readChainSummary, type ChainMarks } from './demo-chain';
 import {
   formatArrivals,
   formatCatalogSummary,
+  formatChainSummary,
   formatPhaseTimes,
   formatServeInfo,
   formatTrendSummary,
@@ -172,12 +175,103 @@ async function waitForSinks(input: {
   }
 }
 
+/** The embedding model's id, version and output dimension, from `<dir>/<id>/manifest.json`. */
+function readModel(dir: string, id: string): { dir: string; id: string; version: string; dim: number } {
+  const manifest = JSON.parse(readFileSync(join(dir, id, 'manifest.json'), 'utf8')) as { version?: unknown; output?: { dim?: unknown } };
+  const { version } = manifest;
+  const dim = manifest.output?.dim;
+  if (typeof version !== 'string' || typeof dim !== 'number') throw new InternalError(`${join(dir, id, 'manifest.json')} has no version or output.dim`);
+  return { dir, id, version, dim };
+}
+
+/**
+ * Polls until the stages have committed everything upstream wrote, stage by
+ * stage: the extractor up to the image-arrived end offsets the read-back saw;
+ * then dedupe up to the end of vector-extracted; then the index-writer and
+ * analytics up to the end of vector-cleaned (each end read once the stage
+ * before is caught up, so it holds all of this run); last, until the
+ * index-writer's snapshot MANIFEST.json reflects those vector-cleaned offsets
+ * (it snapshots every INDEX_SNAPSHOT_EVERY_MS and publishes index-updated
+ * then; every record, indexed, duplicate or dead-lettered, counts as applied).
+ * Prints progress every few seconds; fails at the deadline naming the stage
+ * still behind.
+ */
+async function waitForChain(input: {
+  brokers: string[];
+  naming: DemoNaming;
+  arrivals: ArrivalsReport;
+  marks: ChainMarks;
+  modelVersion: string;
+  deadlineMs: number;
+  /** True once the demo is stopping (a signal): the wait ends. */
+  cancelled: () => boolean;
+}): Promise<void> {
+  const { brokers, naming, arrivals, marks } = input;
+  const { topics, groups } = naming;
+  const manifestFile = join(naming.indexDataDir, input.modelVersion, MANIFEST_FILE);
+  const deadline = Date.now() + input.deadlineMs;
+  const started = Date.now();
+  let lastSaid = 0;
+  let state: string;
+  let step = 0;
+  let ends = arrivals.partitions.map((p) => ({ partition: p.partition, low: p.low, high: p.high }));
+  const steps = [
+    { groups: [groups.extractor], topic: topics.imageArrived },
+    { groups: [groups.dedupe], topic: topics.vectorExtracted },
+    { groups: [groups.indexWriter, groups.analytics], topic: topics.vectorCleaned },
+  ];
+  for (;;) {
+    if (input.cancelled()) throw new StackError('stopped while waiting for the chain');
+    const current = steps[step];
+    try {
+      const extracted = await grownSince(brokers, topics.vectorExtracted, marks);
+      const cleaned = await grownSince(brokers, topics.vectorCleaned, marks);
+      const counts = `${extracted.count} vector-extracted (${(extracted.count / Math.max(1, (Date.now() - started) / 1000)).toFixed(1)}/s), ${cleaned.count} vector-cleaned`;
+      if (current === undefined) {
+        // `ends` are the vector-cleaned ends the index-writer caught up with.
+        const behind = snapshotBehind(manifestFile, topics.vectorCleaned, ends);
+        if (behind === 0) {
+          say(`chain caught up, index snapshot written: ${counts}`);
+          return;
+        }
+        state = `${counts}; index snapshot ${behind} records behind the index-writer`;
+      } else {
+        const backlogs = await Promise.all(current.groups.map((g) => groupBacklog(brokers, g, current.topic, ends)));
+        state = `${counts}; ${current.groups.map((g, i) => `${g} ${backlogs[i] ?? '?'} behind on ${current.topic}`).join(', ')}`;
+        if (backlogs.every((b) => b === 0)) {
+          // The next stage's input is complete now: wait for it up to these ends.
+          if (step === 0) ends = extracted.now;
+          else if (step === 1) ends = cleaned.now;
+          step += 1;
+          continue;
+        }
+      }
+    } catch (err) {
+      if (err instanceof InternalError) throw err;
+      state = reasonOf(err);
+    }
+    if (Date.now() >= deadline) throw new StackError(`the chain did not catch up within ${seconds(input.deadlineMs)} (last: ${state}); see .data/demo/<app>.log`);
+    if (Date.now() - lastSaid >= 3000) {
+      say(`  waiting: ${state}`);
+      lastSaid = Date.now();
+    }
+    await new Promise<void>((resolveSleep) => setTimeout(resolveSleep, 1000));
+  }
+}
+
+/** Records of `topic` up to `ends` that the snapshot in `manifestFile` does not reflect yet (all of them while there is none). */
+function snapshotBehind(manifestFile: string, topic: string, ends: readonly { partition: number; low: number; high: number }[]): number {
+  const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as SnapshotManifest) : undefined;
+  const applied = new Map((manifest?.offsets ?? []).filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
+  return ends.reduce((sum, end) => sum + Math.max(0, end.high - Math.max(end.low, (applied.get(end.partition) ?? -1) + 1)), 0);
+}
+
 async function demo(options: DemoOptions): Promise<number> {
   if (options.images !== undefined && options.generate !== undefined) throw new ConfigError(['give --images <dir> or --generate <count>, not both']);
   const settings = loadStackSettings();
   const dist = (...parts: string[]): string => join(settings.repoDir, 'dist', ...parts);
   const logDir = join(settings.repoDir, '.data', 'demo');
-  const clock = new PhaseClock(options.serve ? 8 : 7);
+  const clock = new PhaseClock(options.serve ? 9 : 8);
   const apps: DemoAppProcess[] = [];
   let naming: DemoNaming | undefined;
   let elasticsearchUrl: string | undefined;
@@ -190,6 +284,7 @@ async function demo(options: DemoOptions): Promise<number> {
     await Promise.all(apps.map((app) => app.stop()));
     if (naming?.isolated === true) {
       rmSync(naming.clickHouseDir, { recursive: true, force: true });
+      rmSync(naming.indexDataDir, { recursive: true, force: true });
       if (elasticsearchUrl !== undefined) {
         const es = new ElasticsearchClient({ node: elasticsearchUrl });
         await es.indices
@@ -263,13 +358,22 @@ async function demo(options: DemoOptions): Promise<number> {
 
     const names = demoNaming(settings.repoDir, options.topic);
     naming = names;
-    await clock.run('provision the topics the apps consume', async () => {
+    const marks = await clock.run('provision the topics the apps consume', async () => {
       const results = await provisionDemoTopics(clientEnv, names, createLogger('demo', 'warn'));
       const created = results.filter((r) => r.action === 'created').map((r) => r.topic);
-      say(`${Object.values(names.topics).join(', ')} (and their .dlq): ${created.length === 0 ? 'all there' : `created ${created.join(', ')}`}`);
+      say(`${Object.values(names.topics).join(', ')} (and their .dlq): ${created.length === 0 ? 'all there' : `created ${created.join(', ')}`}; dedupe creates its ${names.dedupeStateTopic}`);
+      if (!names.isolated) {
+        const starts = arrivals.partitions.map((p) => ({ partition: p.partition, offset: p.before }));
+        if (await startGroupAtIfNew(brokers, names.groups.extractor, names.topics.imageArrived, starts)) say(`${names.groups.extractor} is new: it starts at this run's images (offsets before the ingest)`);
+      }
+      return markChain(brokers, chainTopicsToMark(names));
     });
 
+    const modelsDir = join(settings.repoDir, 'models');
+    await runNode('model build', dist('libs', 'model', 'src', 'cli', 'model-build.cli.js'), ['--models-dir', modelsDir], {});
+    const model = readModel(modelsDir, process.env.MODEL_ID ?? 'mobilenet-v2-nsfwjs');
     const launches = chainAppLaunches({
+      model,
       dist,
       logDir,
       targetsDir: join(layout.conf('prometheus'), 'targets'),
@@ -278,18 +382,25 @@ async function demo(options: DemoOptions): Promise<number> {
       ports: { ingest: options.port, catalog: options.catalogPort, analytics: options.analyticsPort, lagMonitor: options.lagPort },
     });
     const appUrl = (name: string): string => `http://127.0.0.1:${launches.find((l) => l.name === name)?.port ?? 0}`;
-    await clock.run('start catalog, analytics, lag monitor', async () => {
-      say(`logs: ${logDir}/<app>.log; catalogue alias ${names.catalogAlias}, ClickHouse ${names.clickHouseDir}`);
+    await clock.run('start extractor, dedupe, index-writer, catalog, analytics, lag monitor', async () => {
+      say(`logs: ${logDir}/<app>.log; model ${model.id} ${model.version} (${model.dim}-d); index ${names.indexDataDir}; catalogue alias ${names.catalogAlias}, ClickHouse ${names.clickHouseDir}`);
       // In parallel: each waits for its own /health; a failure stops the others (catch in demo()).
       const started = launches.map((launch) => {
         const app = new DemoAppProcess(launch);
         apps.push(app);
         const t0 = Date.now();
-        return app.start().then(() => say(`${launch.name} healthy at ${app.url} in ${seconds(Date.now() - t0)}`));
+        return app.start().then(() => say(`${launch.name} ${app.url === '' ? 'consuming' : `healthy at ${app.url}`} in ${seconds(Date.now() - t0)}`));
       });
       const results = await Promise.allSettled(started);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
+    });
+
+    await clock.run('wait for extraction, dedupe and indexing', async () => {
+      await waitForChain({ brokers, naming: names, arrivals, marks, modelVersion: model.version, deadlineMs: options.catchUpTimeout * 1000, cancelled: () => stopping });
+      const chain = await readChainSummary({ brokers, registryUrl: clientEnv.SCHEMA_REGISTRY_URL, naming: names, marks });
+      say('');
+      process.stdout.write(formatChainSummary(chain));
     });
 
     const quarter = quarterOf(Date.now());
@@ -349,7 +460,7 @@ function parseWhole(min: number, max: number) {
 
 const program = new Command()
   .name('demo')
-  .description('The main job, end to end so far: start the local stack, register the schemas, ingest a folder of images into image-arrived, show what arrived, start the catalogue, analytics and lag monitor, show a label search and the quarter trends, then serve them and the ingest API until Ctrl-C.')
+  .description('The main job, end to end so far: start the local stack, register the schemas, ingest a folder of images into image-arrived, show what arrived, start the extractor, dedupe, index-writer, catalogue, analytics and lag monitor, wait until the images are indexed and show the dedup counts, show a label search and the quarter trends, then serve them and the ingest API until Ctrl-C.')
   .option('--images <dir>', 'folder of images, <class>/ subfolders as category labels (default: ../shared/data/clothing-small beside the repo, else --generate 300)')
   .option('--generate <count>', 'ingest a generated labelled set of <count> PNGs instead', parseWhole(1, 1_000_000))
   .option('--seed <n>', 'seed of the generated set', parseWhole(0, 2 ** 31), 1)
@@ -359,7 +470,7 @@ const program = new Command()
   .option('--catalog-port <n>', 'port of the catalogue search API', parseWhole(1, 65535), 8096)
   .option('--analytics-port <n>', 'port of the analytics API', parseWhole(1, 65535), 8093)
   .option('--lag-port <n>', 'port of the lag monitor', parseWhole(1, 65535), 8095)
-  .option('--catch-up-timeout <s>', 'how long to wait for the catalogue and analytics to reflect the images', parseWhole(1, 3600), 180)
+  .option('--catch-up-timeout <s>', 'how long to wait for the chain, and then for the catalogue and analytics, to reflect the images (extraction runs at about 50 images/s)', parseWhole(1, 3600), 600)
   .option('--api-key <key>', 'API key the ingest API accepts (x-api-key)', 'demo-key-123')
   .option('--no-serve', 'stop the apps after the summary (tests, CI); the stack is left running')
   .showHelpAfterError();

@@ -1,6 +1,6 @@
 import { emptyLabels } from '@stylestream/schemas';
 import type { ArrivalsReport } from './demo-arrivals';
-import { compactJson, formatArrivals, formatCatalogSummary, formatPhaseTimes, formatServeInfo, formatTrendSummary } from './demo-report.format';
+import { compactJson, formatArrivals, formatChainSummary, formatCatalogSummary, formatPhaseTimes, formatServeInfo, formatTrendSummary } from './demo-report.format';
 
 const report = (over: Partial<ArrivalsReport> = {}): ArrivalsReport => ({
   topic: 'image-arrived',
@@ -20,6 +20,16 @@ const report = (over: Partial<ArrivalsReport> = {}): ArrivalsReport => ({
 });
 
 describe('demo report format', () => {
+  it('chain summary: counts by dedup status and dead letters per .dlq', () => {
+    const text = formatChainSummary({
+      vectorExtracted: 40,
+      cleaned: { UNIQUE: 36, EXACT_DUPLICATE: 4, NEAR_DUPLICATE: 0 },
+      indexUpdated: 40,
+      deadLetters: [{ topic: 'image-arrived.dlq', count: 0 }, { topic: 'vector-extracted.dlq', count: 1 }],
+    });
+    expect(text).toBe('chain: 40 vector-extracted, 40 vector-cleaned (UNIQUE 36, EXACT_DUPLICATE 4, NEAR_DUPLICATE 0), 40 index-updated\ndead letters: image-arrived.dlq 0, vector-extracted.dlq 1\n');
+  });
+
   it('arrivals: the headline, offsets per partition, categories sorted, a sample', () => {
     const value = { imageId: 'img-1', uri: 'file:///x/dress/a.png', source: 'ecommerce' as const, publishedAt: 1, crawledAt: 2, labels: { ...emptyLabels(), category: ['dress'] }, attributes: {} };
     const text = formatArrivals(report({ sample: { partition: 0, offset: 5, key: 'img-1', value, inThisRun: true } }));

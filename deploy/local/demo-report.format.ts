@@ -132,3 +132,22 @@ export function formatServeInfo(info: ServeInfo): string {
 export function compactJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_, inner: string) => `[${inner.replace(/,\n\s*/g, ', ')}]`);
 }
+
+/** What the stages wrote this run (a subset of demo-chain's ChainSummary). */
+export interface ChainCounts {
+  vectorExtracted: number;
+  cleaned: Partial<Record<string, number>>;
+  indexUpdated: number;
+  deadLetters: { topic: string; count: number }[];
+}
+
+/** "chain: 40 vector-extracted, 40 vector-cleaned (UNIQUE 36, EXACT_DUPLICATE 4, NEAR_DUPLICATE 0), 40 index-updated", then the dead letters. */
+export function formatChainSummary(c: ChainCounts): string {
+  const statuses = Object.entries(c.cleaned);
+  const cleaned = statuses.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+  const lines = [
+    `chain: ${c.vectorExtracted} vector-extracted, ${cleaned} vector-cleaned (${statuses.map(([s, n]) => `${s} ${n ?? 0}`).join(', ')}), ${c.indexUpdated} index-updated`,
+    `dead letters: ${c.deadLetters.map((d) => `${d.topic} ${d.count}`).join(', ')}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
