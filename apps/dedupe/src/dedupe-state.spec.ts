@@ -1,5 +1,6 @@
 import { DedupeState, type DedupeEntry } from './dedupe-state';
-import { bandsOf, hammingDistance, parsePerceptualHash } from './perceptual-hash';
+import { hammingDistance, parsePerceptualHash } from '@stylestream/schemas';
+import { bandsOf } from './phash-bands';
 
 /** Small seeded PRNG (mulberry32) so the recall check is reproducible. */
 function rng(seed: number): () => number {

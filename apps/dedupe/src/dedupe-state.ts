@@ -1,5 +1,5 @@
-import type { DedupStatus } from '@stylestream/schemas';
-import { PHASH_BANDS, bandsOf, parsePerceptualHash, type PerceptualHash } from './perceptual-hash';
+import { parsePerceptualHash, type DedupStatus, type PerceptualHash } from '@stylestream/schemas';
+import { PHASH_BANDS, bandsOf } from './phash-bands';
 
 /**
  * What dedupe remembers about one image id (also the value of its changelog

@@ -1,6 +1,5 @@
-import type { DedupStatus } from '@stylestream/schemas';
 import type { DedupeEntry, DedupeState } from './dedupe-state';
-import { PHASH_BITS, hammingDistance, parsePerceptualHash } from './perceptual-hash';
+import { PHASH_BITS, hammingDistance, parsePerceptualHash, type DedupStatus } from '@stylestream/schemas';
 
 /**
  * When two images count as near-duplicates (candidates always come from the

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { InvalidInputError } from '@stylestream/errors';
 import { type ConsumedMessage, type HandlerOutcome, Outcome } from '@stylestream/kafka';
-import { bytesToVector, type VectorCleaned, type VectorExtracted } from '@stylestream/schemas';
+import { bytesToVector, parsePerceptualHash, type VectorCleaned, type VectorExtracted } from '@stylestream/schemas';
 import { type DedupeDecision, type DedupeThresholds, classify } from './dedupe.classifier';
 import type { ChangelogRecord, CleanedPublisher, StateChangelogWriter } from './dedupe.ports';
 import { DedupeState, type DedupeEntry } from './dedupe-state';
-import { parsePerceptualHash } from './perceptual-hash';
 
 export interface DedupeServiceDeps {
   readonly state: DedupeState;

@@ -34,14 +34,3 @@ export function differenceHash(rgb: Uint8Array, width: number, height: number): 
   }
   return hash.toString(16).padStart(16, '0');
 }
-
-/** Bits that differ between two 16-hex-digit hashes. */
-export function hammingDistance(a: string, b: string): number {
-  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-  let bits = 0;
-  while (x > 0n) {
-    bits += Number(x & 1n);
-    x >>= 1n;
-  }
-  return bits;
-}

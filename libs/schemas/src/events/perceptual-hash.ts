@@ -1,14 +1,16 @@
 import { InvalidInputError } from '@stylestream/errors';
 
-/** A 64-bit perceptual hash as two unsigned 32-bit halves (hi = first 8 hex digits). */
+/**
+ * The `perceptualHash` field of vector-extracted: a 64-bit hash written as 16
+ * lower-case hex digits, held as two unsigned 32-bit halves (hi = first 8 digits).
+ */
 export interface PerceptualHash {
   readonly hi: number;
   readonly lo: number;
 }
 
-/** Bits per perceptual hash and the number of 16-bit bands it is split into for the candidate index. */
+/** Bits per perceptual hash. */
 export const PHASH_BITS = 64;
-export const PHASH_BANDS = 4;
 
 const HEX64 = /^[0-9a-f]{16}$/;
 
@@ -28,13 +30,4 @@ function popcount32(x: number): number {
 /** Number of differing bits (0..64). */
 export function hammingDistance(a: PerceptualHash, b: PerceptualHash): number {
   return popcount32(a.hi ^ b.hi) + popcount32(a.lo ^ b.lo);
-}
-
-/**
- * The four 16-bit bands, most significant first. Two hashes within Hamming
- * distance 3 share at least one band exactly (pigeonhole: 3 differing bits
- * touch at most 3 of the 4 bands).
- */
-export function bandsOf(h: PerceptualHash): [number, number, number, number] {
-  return [h.hi >>> 16, h.hi & 0xffff, h.lo >>> 16, h.lo & 0xffff];
 }
