@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
-import { TopicProvisioner, chainTopicSpecs, loadKafkaConfig, type ProvisionResult } from '@stylestream/kafka';
+import { TopicProvisioner, chainTopicSpecs, loadKafkaConfig, uncommittedRecords, type ProvisionResult } from '@stylestream/kafka';
 import { TOPICS } from '@stylestream/schemas';
 import type { DemoAppLaunch } from './demo-app.process';
 
@@ -243,11 +243,7 @@ export async function groupBacklog(brokers: string[], groupId: string, topic: st
   await admin.connect();
   try {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    return ends.reduce((sum, end) => {
-      const offset = at.get(end.partition) ?? -1;
-      return sum + Math.max(0, end.high - (offset < 0 ? end.low : offset));
-    }, 0);
+    return uncommittedRecords(ends, new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)])));
   } finally {
     await admin.disconnect();
   }

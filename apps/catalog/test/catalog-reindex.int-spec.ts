@@ -1,8 +1,8 @@
+import { consumerLag } from '@stylestream/kafka';
 import { CatalogImageSearch, parseImageSearch } from '@stylestream/catalog';
 import { imageArrivedContract, sampleImageArrived } from '@stylestream/schemas';
 import { waitFor } from '@stylestream/test-support';
 import { runCatalogReindex } from '../src/reindex/catalog-reindex.run';
-import { consumerLag } from '../src/sink/consumer-lag';
 import { CatalogTestHarness } from './catalog-test.harness';
 
 // Real: Kafka, schema registry, Elasticsearch. Live sink and reindex run in-process.

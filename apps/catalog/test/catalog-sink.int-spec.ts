@@ -1,7 +1,7 @@
+import { consumerLag } from '@stylestream/kafka';
 import { CatalogDocState, CatalogImageSearch, type CatalogShardDoc, parseImageSearch } from '@stylestream/catalog';
 import { imageArrivedContract, indexUpdatedContract, sampleImageArrived, sampleIndexUpdated, sampleVectorCleaned, vectorCleanedContract } from '@stylestream/schemas';
 import { waitFor } from '@stylestream/test-support';
-import { consumerLag } from '../src/sink/consumer-lag';
 import { CatalogTestHarness } from './catalog-test.harness';
 
 // Real: Kafka, schema registry, Elasticsearch. The sink runs in-process (createCatalogSink).

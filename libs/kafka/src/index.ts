@@ -19,6 +19,7 @@ export * from './producer/dead-letter.publisher';
 export * from './admin/topic-spec';
 export * from './admin/topic-mismatch.error';
 export * from './admin/topic-provisioner';
+export * from './admin/consumer-lag';
 export * from './kafka-client';
 export * from './nest/kafka.tokens';
 export * from './nest/kafka-stage.context';

@@ -1,8 +1,8 @@
+import { consumerLag } from '@stylestream/kafka';
 import type { Logger } from 'pino';
 import { CatalogIndexLifecycle } from '@stylestream/catalog';
 import { InternalError } from '@stylestream/errors';
 import { createCatalogSink, type CatalogSinkOptions } from '../sink/catalog-sink';
-import { consumerLag } from '../sink/consumer-lag';
 
 export interface CatalogReindexOptions extends Omit<CatalogSinkOptions, 'imagesIndex' | 'groupId'> {
   readonly lifecycle: CatalogIndexLifecycle;
