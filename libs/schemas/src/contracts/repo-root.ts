@@ -30,7 +30,13 @@ export function findRepoRoot(start: string = __dirname): string {
   throw new InternalError(`cannot find the StyleStream repository root (a package.json named "${ROOT_PACKAGE_NAME}") above ${start} or in ${process.cwd()}`);
 }
 
-/** Directory of the current Avro contracts: `<root>/schemas/avro`, or SCHEMAS_AVRO_DIR when set. */
+let repoRoot: string | undefined;
+
+/**
+ * Directory of the current Avro contracts: `<root>/schemas/avro`, or
+ * SCHEMAS_AVRO_DIR when set. The root is found once per process: contracts are
+ * looked up on per-record paths (encode, decode, every dead letter).
+ */
 export function avroSchemasDir(): string {
-  return process.env.SCHEMAS_AVRO_DIR ?? join(findRepoRoot(), 'schemas', 'avro');
+  return process.env.SCHEMAS_AVRO_DIR ?? join((repoRoot ??= findRepoRoot()), 'schemas', 'avro');
 }

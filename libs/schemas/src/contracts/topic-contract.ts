@@ -67,7 +67,6 @@ export function schemaViolations(type: avro.Type, value: unknown): string[] {
 
 class FileTopicContract<T> implements TopicContract<T> {
   readonly subject: string;
-  private loaded: { schema: AvroSchemaJson; type: avro.Type } | undefined;
 
   constructor(
     readonly name: ContractName,
@@ -77,17 +76,11 @@ class FileTopicContract<T> implements TopicContract<T> {
   }
 
   get schema(): AvroSchemaJson {
-    return this.load().schema;
+    return loadCached(this.name).schema;
   }
 
   get type(): avro.Type {
-    return this.load().type;
-  }
-
-  /** Resolves the repo root once per contract: encode/decode are per-record hot paths. */
-  private load(): { schema: AvroSchemaJson; type: avro.Type } {
-    this.loaded ??= loadCached(this.name);
-    return this.loaded;
+    return loadCached(this.name).type;
   }
 
   onTopic(topic: string): TopicContract<T> {
