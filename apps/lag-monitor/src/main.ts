@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@stylestream/config';
 import { reasonOf } from '@stylestream/errors';
 import { createLogger } from '@stylestream/logging';
+import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
 import { lagMonitorConfigSchema } from './lag-monitor.config';
 import { startLagMonitor } from './lag-monitor.runtime';
@@ -13,19 +14,8 @@ async function bootstrap(): Promise<void> {
   collectProcessMetrics('lag-monitor');
   const running = await startLagMonitor(config, logger);
   logger.info({ url: running.url, docs: `${running.url}/docs`, pollIntervalMs: config.LAG_MONITOR_POLL_INTERVAL_MS }, 'lag monitor listening');
-  // A default SIGTERM ends the process without 'exit' hooks: close explicitly so the scrape target file is removed.
-  const stop = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'lag monitor stopping');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err: reasonOf(err) }, 'lag monitor did not close cleanly');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // One shutdown path: close the HTTP app, the poller and the scrape target file, then let the process end.
+  stopOnSignals(() => running.close(), logger);
 }
 
 bootstrap().catch((err: unknown) => {

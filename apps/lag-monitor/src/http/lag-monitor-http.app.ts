@@ -7,7 +7,6 @@ import { LagMonitorHttpModule } from './lag-monitor-http.module';
 /** Builds (does not start) the lag monitor HTTP app, with OpenAPI at /docs (JSON at /docs-json). */
 export async function createLagMonitorHttpApp(monitor: LagMonitorService): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(LagMonitorHttpModule.register(monitor), { logger: false });
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
