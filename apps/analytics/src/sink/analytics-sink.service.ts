@@ -1,5 +1,5 @@
 import type { ConsumedMessage, HandlerOutcome, StageBatchHandler } from '@stylestream/kafka';
-import { Outcome } from '@stylestream/kafka';
+import { Outcome, submitEach } from '@stylestream/kafka';
 import type { ImageArrived, IndexUpdated, VectorCleaned } from '@stylestream/schemas';
 import { DedupRow, IndexProgressRow, dedupDeletionOf, dedupRowOf, indexProgressRowsOf } from '../domain/dedup-rows';
 import { FactChange, factRowOf, planFactRows } from '../domain/fact-rows';
@@ -65,11 +65,11 @@ export class AnalyticsSinkService {
     return this.settle(this.progress.add(rows));
   }
 
-  readonly imageArrivedBatch: StageBatchHandler<ImageArrived> = (messages) => Promise.all(messages.map((m) => this.imageArrived(m)));
+  readonly imageArrivedBatch: StageBatchHandler<ImageArrived> = submitEach((m) => this.imageArrived(m));
 
-  readonly vectorCleanedBatch: StageBatchHandler<VectorCleaned> = (messages) => Promise.all(messages.map((m) => this.vectorCleaned(m)));
+  readonly vectorCleanedBatch: StageBatchHandler<VectorCleaned> = submitEach((m) => this.vectorCleaned(m));
 
-  readonly indexUpdatedBatch: StageBatchHandler<IndexUpdated> = (messages) => Promise.all(messages.map((m) => this.indexUpdated(m)));
+  readonly indexUpdatedBatch: StageBatchHandler<IndexUpdated> = submitEach((m) => this.indexUpdated(m));
 
   /** Writes what is waiting (at shutdown, after consumption stopped). */
   async drain(): Promise<void> {

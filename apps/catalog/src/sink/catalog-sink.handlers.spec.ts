@@ -1,8 +1,8 @@
 import { DependencyUnavailableError, InvalidInputError } from '@stylestream/errors';
-import type { ConsumedMessage } from '@stylestream/kafka';
+import { type ConsumedMessage, submitEach } from '@stylestream/kafka';
 import { type CatalogStore, type CatalogWrite, type CatalogWriteResult, CatalogBulkBatcher, CatalogDocState } from '@stylestream/catalog';
 import { type ImageArrived, type VectorCleaned, sampleImageArrived, sampleIndexUpdated, sampleVectorCleaned } from '@stylestream/schemas';
-import { CatalogSinkHandlers, catalogBatchHandler } from './catalog-sink.handlers';
+import { CatalogSinkHandlers } from './catalog-sink.handlers';
 
 function message<T>(value: T | null, offset = 7, key: string | null = 'img-0001'): ConsumedMessage<T> {
   const base = { topic: 't', partition: 1, offset: String(offset), key, headers: {}, timestamp: '0', attempt: 1 };
@@ -31,7 +31,7 @@ describe('CatalogSinkHandlers', () => {
     const counting: CatalogStore = { apply: (writes) => (bulks.push(writes.length), store.apply(writes)) };
     const h = new CatalogSinkHandlers(new CatalogBulkBatcher(counting, { maxBatch: 10, lingerMs: 1 }));
     const ids = ['img-a', 'img-b', 'img-c'];
-    const outcomes = await catalogBatchHandler(h.imageArrived)(ids.map((id, i) => message({ ...sampleImageArrived(), imageId: id }, i, id)));
+    const outcomes = await submitEach(h.imageArrived)(ids.map((id, i) => message({ ...sampleImageArrived(), imageId: id }, i, id)));
     expect(outcomes).toEqual([{ kind: 'processed' }, { kind: 'failed', error: rejected }, { kind: 'skipped', reason: 'already applied' }]);
     expect(bulks).toEqual([3]);
     expect(store.writes.map((w) => w.id)).toEqual(ids);

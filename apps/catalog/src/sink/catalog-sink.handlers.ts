@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@stylestream/errors';
-import { type ConsumedMessage, type HandlerOutcome, Outcome, type StageBatchHandler, type StageHandler } from '@stylestream/kafka';
+import { type ConsumedMessage, type HandlerOutcome, Outcome } from '@stylestream/kafka';
 import type { ImageArrived, IndexUpdated, VectorCleaned } from '@stylestream/schemas';
 import { type CatalogBulkBatcher, type CatalogWrite, externalVersionOf, mergeImageArrived, mergeTakeDown, mergeVectorCleaned } from '@stylestream/catalog';
 
@@ -60,14 +60,4 @@ export class CatalogSinkHandlers {
       return Outcome.failed(err);
     }
   }
-}
-
-/**
- * A batch handler from a per-message one: every write of the partition's
- * batch is submitted to the batcher at once (in offset order, so writes of one
- * document keep their order), so a bulk holds whole partition batches instead
- * of one write per partition. One outcome per message, in order.
- */
-export function catalogBatchHandler<T>(handler: StageHandler<T>): StageBatchHandler<T> {
-  return (messages) => Promise.all(messages.map((m) => handler(m)));
 }

@@ -2,9 +2,9 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CatalogBulkBatcher, ElasticsearchCatalogStore } from '@stylestream/catalog';
-import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageBatchRoute } from '@stylestream/kafka';
+import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageBatchRoute, submitEach } from '@stylestream/kafka';
 import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
-import { CatalogSinkHandlers, catalogBatchHandler } from './catalog-sink.handlers';
+import { CatalogSinkHandlers } from './catalog-sink.handlers';
 
 export interface CatalogTopics {
   readonly imageArrived: string;
@@ -44,9 +44,9 @@ export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
       groupId: options.groupId,
       fromBeginning: true,
       routes: [
-        stageBatchRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, catalogBatchHandler(handlers.imageArrived), perCall),
-        stageBatchRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, catalogBatchHandler(handlers.vectorCleaned), perCall),
-        stageBatchRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, catalogBatchHandler(handlers.indexUpdated), perCall),
+        stageBatchRoute(imageArrivedContract.onTopic(topics.imageArrived), codec, submitEach(handlers.imageArrived), perCall),
+        stageBatchRoute(vectorCleanedContract.onTopic(topics.vectorCleaned), codec, submitEach(handlers.vectorCleaned), perCall),
+        stageBatchRoute(indexUpdatedContract.onTopic(topics.indexUpdated), codec, submitEach(handlers.indexUpdated), perCall),
       ],
     },
     options.logger,

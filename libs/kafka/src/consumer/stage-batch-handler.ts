@@ -3,7 +3,7 @@ import { InternalError } from '@stylestream/errors';
 import type { MessageCodec } from '../codec/message-codec.port';
 import type { HandlerOutcome } from '../delivery/handler-outcome';
 import type { ConsumedMessage } from './consumed-message';
-import { decodeConsumed } from './stage-handler';
+import { decodeConsumed, type StageHandler } from './stage-handler';
 import type { BatchStageRoute } from './stage-route';
 
 /**
@@ -15,6 +15,17 @@ import type { BatchStageRoute } from './stage-route';
  * handler's effects must be idempotent (docs/DESIGN.md §4, "Batch routes").
  */
 export type StageBatchHandler<T> = (messages: readonly ConsumedMessage<T>[]) => Promise<readonly HandlerOutcome[]>;
+
+/**
+ * A batch handler from a per-message one for sinks whose handler only submits
+ * to an order-preserving batcher and resolves when its write lands: every
+ * message of the call is submitted at once, in offset order (so writes of one
+ * key keep their order), and a batcher write can hold a whole partition batch
+ * instead of one message per partition. One outcome per message, in order.
+ */
+export function submitEach<T>(handler: StageHandler<T>): StageBatchHandler<T> {
+  return (messages) => Promise.all(messages.map((m) => handler(m)));
+}
 
 export interface StageBatchRouteOptions {
   /** Most messages per handler call; a bigger fetched batch is split (default 500). */
