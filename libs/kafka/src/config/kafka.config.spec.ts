@@ -1,6 +1,6 @@
 import { ConfigError } from '@stylestream/errors';
 import { RETRY_POLICIES } from '../delivery/retry-policy';
-import { loadKafkaConfig } from './kafka.config';
+import { kafkaEnvSchema, loadKafkaConfig, toKafkaConfig } from './kafka.config';
 
 describe('loadKafkaConfig', () => {
   it('has working defaults for the local stack', () => {
@@ -31,5 +31,11 @@ describe('loadKafkaConfig', () => {
 
   it('rejects a max delay below the initial delay, by name', () => {
     expect(() => loadKafkaConfig({ KAFKA_RETRY_INITIAL_DELAY_MS: '500', KAFKA_RETRY_MAX_DELAY_MS: '100' })).toThrow(/KAFKA_RETRY_MAX_DELAY_MS/);
+  });
+
+  it('applies the cross-field checks when an app maps its own extended schema', () => {
+    const vars = kafkaEnvSchema.parse({ KAFKA_HEARTBEAT_INTERVAL_MS: '20000', KAFKA_SESSION_TIMEOUT_MS: '30000' });
+    expect(() => toKafkaConfig(vars)).toThrow(ConfigError);
+    expect(() => toKafkaConfig(vars)).toThrow(/KAFKA_HEARTBEAT_INTERVAL_MS/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@stylestream/config';
+import { ConfigError } from '@stylestream/errors';
 import { RETRY_POLICIES, RetryPolicy } from '../delivery/retry-policy';
 
 const optionalNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().min(min).max(max).optional();
@@ -59,6 +60,8 @@ export interface KafkaConfig {
 
 /** Maps validated variables to the typed configuration; throws ConfigError naming bad combinations. */
 export function toKafkaConfig(vars: KafkaEnv): KafkaConfig {
+  const problems = kafkaEnvProblems(vars);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p.variable}: ${p.message}`));
   const base = RETRY_POLICIES[vars.KAFKA_RETRY_PROFILE];
   const retryPolicy: RetryPolicy = {
     initialDelayMs: vars.KAFKA_RETRY_INITIAL_DELAY_MS ?? base.initialDelayMs,
@@ -85,16 +88,25 @@ export function toKafkaConfig(vars: KafkaEnv): KafkaConfig {
   };
 }
 
-/** Cross-field checks, reported by variable name like any other config problem. */
-export const kafkaEnvSchemaChecked = kafkaEnvSchema.superRefine((vars, ctx) => {
+/** Cross-field problems of the Kafka variables, each naming the variable to fix. */
+export function kafkaEnvProblems(vars: KafkaEnv): { variable: keyof KafkaEnv; message: string }[] {
+  const problems: { variable: keyof KafkaEnv; message: string }[] = [];
   const base = RETRY_POLICIES[vars.KAFKA_RETRY_PROFILE];
   const initial = vars.KAFKA_RETRY_INITIAL_DELAY_MS ?? base.initialDelayMs;
   const max = vars.KAFKA_RETRY_MAX_DELAY_MS ?? base.maxDelayMs;
   if (max < initial) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_RETRY_MAX_DELAY_MS'], message: `must be ≥ the initial delay (${initial} ms)` });
+    problems.push({ variable: 'KAFKA_RETRY_MAX_DELAY_MS', message: `must be ≥ the initial delay (${initial} ms)` });
   }
   if (vars.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > vars.KAFKA_SESSION_TIMEOUT_MS) {
-    ctx.addIssue({ code: 'custom', path: ['KAFKA_HEARTBEAT_INTERVAL_MS'], message: 'must be at most a third of KAFKA_SESSION_TIMEOUT_MS' });
+    problems.push({ variable: 'KAFKA_HEARTBEAT_INTERVAL_MS', message: 'must be at most a third of KAFKA_SESSION_TIMEOUT_MS' });
+  }
+  return problems;
+}
+
+/** Cross-field checks inside the schema, reported by variable name like any other config problem. */
+export const kafkaEnvSchemaChecked = kafkaEnvSchema.superRefine((vars, ctx) => {
+  for (const problem of kafkaEnvProblems(vars)) {
+    ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
   }
 });
 
