@@ -7,7 +7,7 @@ const transform = { '^.+\\.ts$': ['@swc/jest'] };
 const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node', modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/.stack'] };
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy,test}/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,deploy,test}/**/*.int-spec.ts'], slowTestThreshold: 30 },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy,test,bench}/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,deploy,test,bench}/**/*.int-spec.ts'], slowTestThreshold: 30 },
   ],
 };
