@@ -1,70 +1,76 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { CatalogImageSearch, CatalogIndexLifecycle, createElasticsearchClient, mergeImageArrived, parseImageSearch } from '@stylestream/catalog';
+import { CatalogImageSearch, CatalogIndexLifecycle, createElasticsearchClient, parseImageSearch } from '@stylestream/catalog';
 import { AvroProducer, TopicProvisioner, consumerLag, createKafkaClient, loadKafkaConfig } from '@stylestream/kafka';
-import { IMAGE_SOURCES, type ImageArrived, LABEL_DIMENSIONS, SchemaRegistryGateway, emptyLabels, imageArrivedContract } from '@stylestream/schemas';
+import { LABEL_DIMENSIONS, SchemaRegistryGateway, imageArrivedContract } from '@stylestream/schemas';
 import { stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { createCatalogSink } from '../apps/catalog/src/sink/catalog-sink';
+import { measureCandidates, quantile } from './support/catalog-candidates.measure';
+import { CatalogCorpus } from './support/catalog-corpus';
 
 /**
  * `npm run bench -- catalog [--quick]` against the local stack:
- * 1. bare bulk: generated documents straight into Elasticsearch (the ceiling);
+ * 1. bare bulk: generated documents straight into a throwaway index with the
+ *    real template/mapping (the ceiling, and the corpus of 3 and 4);
  * 2. through Kafka: image-arrived events consumed by the catalogue sink until lag 0;
  * 3. facet query p95: label-filtered searches with terms aggregations on all nine
- *    dimensions over the bare-bulk index (1M documents; 20k with --quick).
+ *    dimensions over the bare-bulk index (1M documents; 100k with --quick);
+ * 4. candidate fetch for vector-search filters at 0.1%, 1%, 10% selectivity,
+ *    facts by id, and a page past the 10,000 window by cursor.
  * Last line: {"bench":"catalog","index_dps":..,"facet_p95_ms":..,...}.
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  const sizes = quick ? { kafka: 2_000, facetDocs: 20_000, queries: 100 } : { kafka: 20_000, facetDocs: 1_000_000, queries: 500 };
+  const sizes = quick ? { kafka: 2_000, facetDocs: 100_000, queries: 100, reps: 5 } : { kafka: 20_000, facetDocs: 1_000_000, queries: 500, reps: 10 };
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   const logger = pino({ level: 'warn' });
   const es = createElasticsearchClient({ node: stack.elasticsearchUrl, requestTimeoutMs: 120_000 });
   const alias = uniqueName('bench-catalog');
   const lifecycle = new CatalogIndexLifecycle(es, { alias, shardsIndex: `${alias}-shards`, refreshInterval: '1s' });
   await lifecycle.ensure();
-  const random = seeded(42);
-  // Built once: the bare-bulk baseline must time Elasticsearch, not array building.
-  const vocabs = new Map<string, readonly string[]>(LABEL_DIMENSIONS.map((d) => [d, Array.from({ length: d === 'color' ? 16 : 12 }, (_, i) => `${d}-${i}`)]));
-  const vocab = (d: string): readonly string[] => vocabs.get(d) ?? [];
-  const pick = (xs: readonly string[]) => xs[Math.floor(random() * xs.length)];
-  const image = (i: number): ImageArrived => {
-    const labels = emptyLabels();
-    for (const d of LABEL_DIMENSIONS) labels[d] = [pick(vocab(d))];
-    return { imageId: `img-${i}`, uri: `file:///bench/${i}.jpg`, source: pick(IMAGE_SOURCES) as ImageArrived['source'], bloggerId: `blogger-${i % 500}`, publishedAt: 1_760_000_000_000 + i * 1000, crawledAt: 1_760_000_000_000 + i * 1000, labels, title: `look ${pick(['summer', 'winter', 'office', 'party'])} ${i}`, contentSha256: null, attributes: {} };
+  const corpus = new CatalogCorpus();
+  const heapMb = async () => {
+    const stats = await es.nodes.stats({ metric: 'jvm' });
+    const node = Object.values(stats.nodes)[0];
+    return { used: Math.round((node?.jvm?.mem?.heap_used_in_bytes ?? 0) / 2 ** 20), max: Math.round((node?.jvm?.mem?.heap_max_in_bytes ?? 0) / 2 ** 20) };
   };
   try {
     // 1. bare bulk into the versioned index behind the alias
-    const bareStart = performance.now();
-    const chunk = 2_000;
-    for (let start = 0; start < sizes.facetDocs; start += chunk) {
-      const operations: unknown[] = [];
-      for (let i = start; i < Math.min(sizes.facetDocs, start + chunk); i++) {
-        operations.push({ create: { _index: alias, _id: `img-${i}` } }, mergeImageArrived(`img-${i}`, image(i), i)(undefined));
+    const heapBefore = await heapMb();
+    let lastReport = performance.now();
+    const bareDps = await corpus.bulkLoad(es, alias, sizes.facetDocs, 2_000, (done) => {
+      if (performance.now() - lastReport > 30_000) {
+        lastReport = performance.now();
+        log(`bare bulk: ${done} docs loaded`);
       }
-      const r = await es.bulk({ operations });
-      if (r.errors) throw new Error('bare bulk had item errors');
-    }
-    const bareDps = sizes.facetDocs / ((performance.now() - bareStart) / 1000);
+    });
     await es.indices.refresh({ index: alias });
-    process.stderr.write(`bare bulk: ${sizes.facetDocs} docs, ${bareDps.toFixed(0)} docs/s\n`);
+    const indexStats = await es.indices.stats({ index: alias, metric: ['store', 'docs'] });
+    const indexMb = Math.round((indexStats._all.primaries?.store?.size_in_bytes ?? 0) / 2 ** 20);
+    const heapAfter = await heapMb();
+    log(`bare bulk: ${sizes.facetDocs} docs, ${bareDps.toFixed(0)} docs/s; index ${indexMb} MB; ES heap ${heapBefore.used} → ${heapAfter.used} of ${heapAfter.max} MB`);
 
     // 3. facet queries over the bulk-loaded index
     const search = new CatalogImageSearch(es, alias);
     const latencies: number[] = [];
     for (let q = 0; q < sizes.queries; q++) {
-      const dimension = pick(LABEL_DIMENSIONS);
+      const dimension = corpus.pick(LABEL_DIMENSIONS);
       const t = performance.now();
-      await search.search(parseImageSearch({ [dimension]: pick(vocab(dimension)), size: '20' }));
+      await search.search(parseImageSearch({ [dimension]: corpus.pick(corpus.vocab(dimension)), size: '20' }));
       latencies.push(performance.now() - t);
     }
     latencies.sort((a, b) => a - b);
-    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-    process.stderr.write(`facet query over ${sizes.facetDocs} docs: p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms\n`);
+    const p = (q: number) => quantile(latencies, q);
+    log(`facet query over ${sizes.facetDocs} docs: p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms`);
+
+    // 4. candidates for selective vector-search filters, facts, deep paging
+    const candidates = await measureCandidates(es, alias, sizes.facetDocs, sizes.reps, log);
+    const heapEnd = await heapMb();
 
     // 2. through Kafka into a fresh index
     const kafkaIndex = `${alias}-kafka`;
-    await es.indices.create({ index: kafkaIndex, mappings: (await es.indices.getMapping({ index: alias }))[await lifecycle.currentIndex() ?? alias]?.mappings });
+    await es.indices.create({ index: kafkaIndex, mappings: (await es.indices.getMapping({ index: alias }))[(await lifecycle.currentIndex()) ?? alias]?.mappings });
     const partitions = 6;
     const config = loadKafkaConfig({ KAFKA_BROKERS: stack.brokers.join(','), KAFKA_CLIENT_ID: 'bench-catalog', KAFKA_MAX_WAIT_MS: '50', KAFKA_PARTITIONS_CONCURRENCY: String(partitions) });
     const kafka = createKafkaClient(config, logger);
@@ -74,7 +80,7 @@ export async function run(args: string[]): Promise<void> {
     await new TopicProvisioner(kafka, logger).ensure([topics.imageArrived, topics.vectorCleaned, topics.indexUpdated].map((topic) => ({ topic, partitions, replicationFactor: 1, withDeadLetterTopic: true })));
     const contract = imageArrivedContract.onTopic(topics.imageArrived);
     for (let start = 0; start < sizes.kafka; start += 500) {
-      await producer.sendBatch(contract, Array.from({ length: Math.min(500, sizes.kafka - start) }, (_, k) => ({ key: `img-${start + k}`, value: image(start + k) })));
+      await producer.sendBatch(contract, Array.from({ length: Math.min(500, sizes.kafka - start) }, (_, k) => ({ key: `img-${start + k}`, value: corpus.image(start + k) })));
     }
     const groupId = uniqueName('bench-catalog');
     const sink = createCatalogSink({ kafka, codec, producer, kafkaConfig: config, es, topics, imagesIndex: kafkaIndex, shardsIndex: `${alias}-shards`, groupId, bulk: { maxBatch: 500, lingerMs: 2 }, logger });
@@ -84,25 +90,31 @@ export async function run(args: string[]): Promise<void> {
     const indexDps = sizes.kafka / ((performance.now() - kafkaStart) / 1000);
     await sink.stop();
     await producer.disconnect();
-    process.stderr.write(`through Kafka: ${sizes.kafka} events, ${indexDps.toFixed(0)} docs/s (includes group join)\n`);
+    log(`through Kafka: ${sizes.kafka} events, ${indexDps.toFixed(0)} docs/s (includes group join); ratio to bare bulk ${(indexDps / bareDps).toFixed(2)}`);
 
+    const bySelectivity = Object.fromEntries(candidates.figures.map((f) => [`${f.selectivity * 100}%`, { ids: f.ids, count_ms: f.count_p50_ms, fetch_ms: f.fetch_p50_ms, ids_per_s: f.ids_per_s }]));
     process.stdout.write(
-      `${JSON.stringify({ bench: 'catalog', quick, index_dps: Math.round(indexDps), bare_bulk_dps: Math.round(bareDps), facet_p95_ms: Number(p(0.95).toFixed(1)), facet_p50_ms: Number(p(0.5).toFixed(1)), facet_docs: sizes.facetDocs, kafka_events: sizes.kafka, partitions })}\n`,
+      `${JSON.stringify({
+        bench: 'catalog',
+        quick,
+        index_dps: Math.round(indexDps),
+        bare_bulk_dps: Math.round(bareDps),
+        facet_p95_ms: Number(p(0.95).toFixed(1)),
+        facet_p50_ms: Number(p(0.5).toFixed(1)),
+        facet_docs: sizes.facetDocs,
+        candidates: bySelectivity,
+        ids_1pct_mean_ms: candidates.baseline,
+        facts_mean_ms: candidates.facts,
+        deep_page: candidates.deep,
+        index_mb: indexMb,
+        es_heap_mb: { before: heapBefore.used, after_load: heapAfter.used, end: heapEnd.used, max: heapEnd.max },
+        kafka_events: sizes.kafka,
+        partitions,
+      })}\n`,
     );
   } finally {
     await es.indices.delete({ index: `${alias}*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
     await es.indices.deleteIndexTemplate({ name: `${alias}-template` }).catch(() => undefined);
     await es.close();
   }
-}
-
-/** Deterministic PRNG (mulberry32) so runs compare. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

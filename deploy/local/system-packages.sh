@@ -13,6 +13,7 @@ declare -A package_of=(
   [prometheus-alertmanager]=prometheus-alertmanager
   [docker-compose]=docker-compose
   [python3]=python3
+  [chromium]=chromium
 )
 
 missing=()

@@ -1,4 +1,3 @@
-import { CatalogImageSearch } from '@stylestream/catalog';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
 import type { Logger } from 'pino';
@@ -20,7 +19,7 @@ export async function serveCatalog(config: CatalogConfig, logger: Logger): Promi
   const sink = createCatalogSink({ ...runtime.sinkBase, imagesIndex: config.CATALOG_ALIAS, groupId: config.KAFKA_GROUP_ID });
   await runtime.producer.connect();
   await sink.start();
-  const app = await createCatalogHttpApp({ search: new CatalogImageSearch(runtime.es, config.CATALOG_ALIAS), logger });
+  const app = await createCatalogHttpApp({ query: { client: runtime.es, alias: config.CATALOG_ALIAS }, logger });
   await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, docs: `http://${config.HOST}:${config.PORT}/docs`, alias: config.CATALOG_ALIAS, index }, 'catalog listening');
   stopOnSignals(async () => {

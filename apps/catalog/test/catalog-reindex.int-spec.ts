@@ -17,7 +17,7 @@ describe('catalogue reindex from the log', () => {
   });
   afterEach(() => h.close());
 
-  it('builds <alias>-v2 from the topics and swaps the alias while readers never see an error or an empty result', async () => {
+  it('builds <alias>-v2 from the topics, swaps the alias and deletes -v1 while readers never see an error or an empty result', async () => {
     const ia = imageArrivedContract.onTopic(h.topics.imageArrived);
     const count = 200;
     await h.producer.sendBatch(ia, Array.from({ length: count }, (_, i) => ({ key: `img-${i}`, value: sampleImageArrived({ imageId: `img-${i}` }) })));
@@ -41,14 +41,15 @@ describe('catalogue reindex from the log', () => {
       }
     })();
 
-    const report = await runCatalogReindex({ ...h.sinkOptions(false), lifecycle: h.lifecycle, groupBase: live.groupId, timeoutMs: 60_000, pollMs: 100 }, h.logger);
+    const report = await runCatalogReindex({ ...h.sinkOptions(false), lifecycle: h.lifecycle, groupBase: live.groupId, timeoutMs: 60_000, pollMs: 100, deleteOld: { keep: 0, graceMs: 200 } }, h.logger);
     // Keep reading a little after the swap, on the new index.
     const after = totals.length;
     await waitFor(() => totals.length > after + 20, { what: 'reads after the swap' });
     reading = false;
     await reader;
 
-    expect(report).toMatchObject({ index: `${h.alias}-v2`, previous: `${h.alias}-v1` });
+    expect(report).toMatchObject({ index: `${h.alias}-v2`, previous: `${h.alias}-v1`, removed: [`${h.alias}-v1`] });
+    expect(await h.es.indices.exists({ index: `${h.alias}-v1` })).toBe(false);
     expect(await h.lifecycle.currentIndex()).toBe(`${h.alias}-v2`);
     expect(failures).toEqual([]);
     expect(totals.length).toBeGreaterThan(20);

@@ -52,6 +52,7 @@ export async function startDedupe(config: DedupeConfig, logger: Logger): Promise
     state: new DedupeState(),
     changelog,
     output: new KafkaCleanedPublisher(producer, vectorCleanedContract.onTopic(config.DEDUPE_TOPIC_VECTOR_CLEANED)),
+    input: { models: config.DEDUPE_MODELS, normTolerance: config.DEDUPE_NORM_TOLERANCE },
     thresholds: { maxHammingDistance: config.DEDUPE_PHASH_MAX_DISTANCE, minCosine: config.DEDUPE_COSINE_MIN, rule: config.DEDUPE_NEAR_RULE },
     logger,
   });

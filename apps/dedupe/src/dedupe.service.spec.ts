@@ -48,6 +48,7 @@ function setup(): { service: DedupeService; changelog: FakeChangelog; output: Fa
     changelog,
     output,
     thresholds: { maxHammingDistance: 3, minCosine: 0.97, rule: 'phash-or-cosine' },
+    input: { models: new Map<string, number | null>([['1.0.0', 4], ['0.9.0', null]]), normTolerance: 0.001 },
     logger: pino({ level: 'silent' }),
     clock: () => 1_000,
   });
@@ -109,16 +110,29 @@ describe('DedupeService', () => {
     expect(output.published.at(-1)?.value?.status).toBe('UNIQUE');
   });
 
-  it('dead-letters bad input: NaN, wrong dim, bad pHash, key mismatch', async () => {
+  it('dead-letters bad input with a reason: NaN, infinity, wrong dim, unknown model version, not normalised, bad pHash, key mismatch; the stream goes on', async () => {
     const { service, output } = setup();
-    const outcomes = await Promise.all([
-      service.handle(msg('n', { vector: vectorToBytes([Number.NaN, 0, 0, 0]) })),
-      service.handle(msg('d', { dim: 8 })),
-      service.handle(msg('p', { perceptualHash: 'xyz' })),
-      service.handle({ ...msg('k', {}), key: 'other' }),
-    ]);
-    expect(outcomes.map((o) => o.kind)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    const cases: [string, ConsumedMessage<VectorExtracted>, string][] = [
+      ['nan', msg('n', { vector: vectorToBytes([Number.NaN, 0, 0, 0]) }), 'VECTOR_NOT_FINITE'],
+      ['infinity', msg('i', { vector: vectorToBytes([Number.POSITIVE_INFINITY, 0, 0, 0]) }), 'VECTOR_NOT_FINITE'],
+      ['bytes differ from dim', msg('d', { dim: 8 }), 'VECTOR_DIM_MISMATCH'],
+      ['dim differs from the model', msg('m', { dim: 6, vector: vectorToBytes([1, 0, 0, 0, 0, 0]) }), 'VECTOR_DIM_MISMATCH'],
+      ['unknown model version', msg('u', { modelVersion: '9.9.9' }), 'MODEL_VERSION_UNKNOWN'],
+      ['not normalised', msg('s', { vector: vectorToBytes([0.5, -1.25, 3, 0]) }), 'VECTOR_NOT_NORMALISED'],
+      ['zero vector', msg('z', { vector: vectorToBytes([0, 0, 0, 0]) }), 'VECTOR_NOT_NORMALISED'],
+      ['bad pHash', msg('p', { perceptualHash: 'xyz' }), 'PHASH_INVALID'],
+      ['key mismatch', { ...msg('k', {}), key: 'other' }, 'KEY_MISMATCH'],
+    ];
+    for (const [what, message, code] of cases) {
+      const outcome = await service.handle(message);
+      expect({ what, kind: outcome.kind }).toEqual({ what, kind: 'failed' });
+      const error = outcome.kind === 'failed' ? outcome.error : undefined;
+      expect({ what, code: (error as { code?: string } | undefined)?.code, retriable: (error as { retriable?: boolean } | undefined)?.retriable }).toEqual({ what, code, retriable: false });
+    }
     expect(output.published).toEqual([]);
+    // Still running: the next good record, of a version without a fixed dim and within tolerance, is classified.
+    await service.handle(msg('ok', { modelVersion: '0.9.0', dim: 2, vector: vectorToBytes([0.6, 0.8000001]) }));
+    expect(output.published.map((p) => [p.imageId, p.value?.status])).toEqual([['ok', 'UNIQUE']]);
   });
 
   it('applies changelog records from other instances, skipping stale ones and ids it is writing', async () => {

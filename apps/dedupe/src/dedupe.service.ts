@@ -5,12 +5,15 @@ import { bytesToVector, parsePerceptualHash, type VectorCleaned, type VectorExtr
 import { type DedupeDecision, type DedupeThresholds, classify } from './dedupe.classifier';
 import type { ChangelogRecord, CleanedPublisher, StateChangelogWriter } from './dedupe.ports';
 import { DedupeState, type DedupeEntry } from './dedupe-state';
+import { VECTOR_DIM_MISMATCH, type VectorInputPolicy, checkVectorInput } from './vector-input.policy';
 
 export interface DedupeServiceDeps {
   readonly state: DedupeState;
   readonly changelog: StateChangelogWriter;
   readonly output: CleanedPublisher;
   readonly thresholds: DedupeThresholds;
+  /** Known model versions and the normalisation tolerance; failing records are dead-lettered. */
+  readonly input: VectorInputPolicy;
   readonly logger: Logger;
   readonly clock?: () => number;
 }
@@ -55,7 +58,7 @@ export class DedupeService {
     const value = message.value;
     let vector: Float32Array;
     try {
-      vector = validate(imageId, value);
+      vector = validate(imageId, value, this.deps.input);
     } catch (err) {
       return Outcome.failed(err);
     }
@@ -105,15 +108,15 @@ export class DedupeService {
 }
 
 /** Bad input (never retriable, so dead-lettered): returns the decoded vector. */
-function validate(key: string, value: VectorExtracted): Float32Array {
+function validate(key: string, value: VectorExtracted, policy: VectorInputPolicy): Float32Array {
   if (value.imageId !== key) throw new InvalidInputError(`record key "${key}" differs from imageId "${value.imageId}"`, 'KEY_MISMATCH');
   if (!SHA256_HEX.test(value.contentSha256)) throw new InvalidInputError('contentSha256 must be 64 lower-case hex digits', 'SHA256_INVALID');
   parsePerceptualHash(value.perceptualHash);
   if (value.vector.length !== value.dim * 4) {
-    throw new InvalidInputError(`vector holds ${value.vector.length} bytes, dim ${value.dim} needs ${value.dim * 4}`, 'VECTOR_DIM_MISMATCH');
+    throw new InvalidInputError(`vector holds ${value.vector.length} bytes, dim ${value.dim} needs ${value.dim * 4}`, VECTOR_DIM_MISMATCH);
   }
   const vector = bytesToVector(value.vector);
-  if (!vector.every((x) => Number.isFinite(x))) throw new InvalidInputError('vector has NaN or infinite components', 'VECTOR_NOT_FINITE');
+  checkVectorInput(policy, value.modelVersion, value.dim, vector);
   return vector;
 }
 

@@ -10,9 +10,13 @@ export const extractorConfigSchema = kafkaEnvSchema.extend(modelRuntimeEnvSchema
   KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-extractor'),
   KAFKA_GROUP_ID: z.string().min(1).default('extractor'),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
-  /** Most images per model call; a bigger partition batch is split (the batch is whatever one fetch brought, up to this). */
+  /** Dynamic batching: most images per model call. */
   EXTRACTOR_MAX_BATCH_SIZE: env.int(32, 1),
-  /** Fetch + decode jobs in flight within one batch. */
+  /** Dynamic batching: longest a decoded image waits for images still being decoded before a smaller model call runs, ms (no wait when none are). */
+  EXTRACTOR_MAX_WAIT_MS: env.int(50, 0),
+  /** Most records per handler call (one publish per call); a bigger partition batch is split. */
+  EXTRACTOR_MAX_MESSAGES_PER_CALL: env.int(64, 1),
+  /** Fetch + decode jobs in flight at once, process-wide. */
   EXTRACTOR_PREPARE_CONCURRENCY: env.int(4, 1),
   /** Largest image accepted, in bytes (file or HTTP body). */
   EXTRACTOR_FETCH_MAX_BYTES: env.int(20 * 1024 * 1024, 1),
@@ -23,6 +27,13 @@ export const extractorConfigSchema = kafkaEnvSchema.extend(modelRuntimeEnvSchema
   EXTRACTOR_FETCH_BACKOFF_MS: env.int(200, 0),
   /** Source pixels (width × height) above which an image is refused as a decompression bomb. */
   EXTRACTOR_MAX_PIXELS: env.int(50_000_000, 1),
+  /** GET /metrics, /healthz, /readyz (0: a free port, logged at start). */
+  EXTRACTOR_HTTP_PORT: env.port(8094),
+  EXTRACTOR_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** false: no metrics are recorded by the extractor and /metrics is not served (to measure their cost). */
+  METRICS_ENABLED: env.bool(true),
+  /** If set, a Prometheus file_sd target file naming this process is written here and removed on stop. */
+  EXTRACTOR_TARGET_FILE: z.string().min(1).optional(),
   /** Topic overrides (tests use unique topics). */
   EXTRACTOR_TOPIC_IMAGE_ARRIVED: topicName.default('image-arrived'),
   EXTRACTOR_TOPIC_VECTOR_EXTRACTED: topicName.default('vector-extracted'),

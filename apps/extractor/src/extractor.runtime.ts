@@ -1,11 +1,17 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
+import { reasonOf } from '@stylestream/errors';
 import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
-import { loadModel, modelRuntimeOptionsFrom } from '@stylestream/model';
+import { metricsRegistry } from '@stylestream/metrics';
+import { loadModel, modelRuntimeOptionsFrom, type ModelEmbedder } from '@stylestream/model';
 import { SchemaRegistryGateway, imageArrivedContract, vectorExtractedContract } from '@stylestream/schemas';
 import { UriImageFetcher } from '@stylestream/storage';
 import type { ExtractorConfig } from './extractor.config';
-import { promExtractorMetrics, type ExtractorMetrics } from './extractor.metrics';
+import { createPromExtractorMetrics, noExtractorMetrics, type ExtractorMetrics } from './extractor.metrics';
 import { ExtractorService } from './extractor.service';
+import { createExtractorHttpApp } from './http/extractor-http.app';
+import { ExtractorReadiness } from './http/extractor-readiness';
+import { ScrapeTargetFile } from './http/scrape-target.file';
 import { SharpImageDecoder } from './sharp-image.decoder';
 import { KafkaVectorExtractedSink } from './vector-extracted.sink';
 
@@ -14,18 +20,73 @@ export const EXTRACTOR_STAGE = 'extractor';
 /** A running extractor and its graceful stop. */
 export interface ExtractorRuntime {
   readonly service: ExtractorService;
-  /** Stops consuming (the in-flight batch settles and commits), releases the model, disconnects. Idempotent. */
+  readonly readiness: ExtractorReadiness;
+  /** Base URL of /metrics, /healthz, /readyz, e.g. http://127.0.0.1:8094 (the real port when EXTRACTOR_HTTP_PORT=0). */
+  readonly url: string;
+  /** Stops consuming (the in-flight batch settles and commits), releases the model, closes HTTP. Idempotent. */
   stop(): Promise<void>;
 }
 
+let promMetrics: ExtractorMetrics | undefined;
+/** One registration per process (several runtimes in one test process share the series). */
+function extractorMetrics(enabled: boolean): ExtractorMetrics {
+  if (!enabled) return noExtractorMetrics;
+  promMetrics ??= createPromExtractorMetrics(metricsRegistry);
+  return promMetrics;
+}
+
 /**
- * Opens the model (stops here on an unknown id or a manifest/graph mismatch), then
- * consumes `image-arrived` with a batch route: each call gets up to
- * EXTRACTOR_MAX_BATCH_SIZE records of one partition, run through the model at once.
+ * Serves /healthz at once (/readyz answers 503 until ready), opens the model (stops
+ * here on an unknown id or a manifest/graph mismatch), then consumes `image-arrived`
+ * with a batch route: each call gets up to EXTRACTOR_MAX_MESSAGES_PER_CALL records of
+ * one partition; their images reach the model through the dynamic batcher.
  */
-export async function startExtractor(config: ExtractorConfig, logger: Logger, metrics: ExtractorMetrics = promExtractorMetrics): Promise<ExtractorRuntime> {
-  const embedder = await loadModel(modelRuntimeOptionsFrom(config), logger);
-  logger.info({ model: embedder.manifest.id, version: embedder.manifest.version, providers: embedder.executionProviders }, 'model loaded');
+export async function startExtractor(config: ExtractorConfig, logger: Logger): Promise<ExtractorRuntime> {
+  const readiness = new ExtractorReadiness();
+  const http = await createExtractorHttpApp(readiness, config.METRICS_ENABLED);
+  await http.listen(config.EXTRACTOR_HTTP_PORT, config.EXTRACTOR_HTTP_HOST).catch(async (err: unknown) => {
+    await http.close();
+    throw err;
+  });
+  const url = `http://${config.EXTRACTOR_HTTP_HOST}:${listeningPort(http, config.EXTRACTOR_HTTP_PORT)}`;
+  const target = config.EXTRACTOR_TARGET_FILE === undefined ? undefined : new ScrapeTargetFile(config.EXTRACTOR_TARGET_FILE, url.slice('http://'.length), { app: 'extractor' });
+  const removeTarget = (): void => target?.remove();
+  let embedder: ModelEmbedder | undefined;
+  try {
+    embedder = await loadModel(modelRuntimeOptionsFrom(config), logger);
+    readiness.markModelLoaded();
+    logger.info({ model: embedder.manifest.id, version: embedder.manifest.version, providers: embedder.executionProviders, url }, 'model loaded');
+    const running = await startConsuming(config, logger, embedder, readiness);
+    target?.write();
+    if (target !== undefined) process.once('exit', removeTarget);
+    const loaded = embedder;
+    return {
+      service: running.service,
+      readiness,
+      url,
+      stop: stopOnce(async () => {
+        readiness.markStopping();
+        removeTarget();
+        process.off('exit', removeTarget);
+        await running.stop();
+        readiness.markKafkaConnected(false);
+        await loaded.release();
+        await http.close();
+      }),
+    };
+  } catch (err) {
+    await embedder?.release();
+    await http.close();
+    throw err;
+  }
+}
+
+async function startConsuming(
+  config: ExtractorConfig,
+  logger: Logger,
+  embedder: ModelEmbedder,
+  readiness: ExtractorReadiness,
+): Promise<{ service: ExtractorService; stop(): Promise<void> }> {
   const kafkaConfig = toKafkaConfig(config);
   const kafka = createKafkaClient(kafkaConfig, logger);
   const codec = SchemaRegistryGateway.connect({ url: config.SCHEMA_REGISTRY_URL });
@@ -41,9 +102,10 @@ export async function startExtractor(config: ExtractorConfig, logger: Logger, me
     decoder: new SharpImageDecoder(config.EXTRACTOR_MAX_PIXELS),
     embedder,
     sink: new KafkaVectorExtractedSink(producer, vectorExtractedContract.onTopic(config.EXTRACTOR_TOPIC_VECTOR_EXTRACTED)),
-    metrics,
+    metrics: extractorMetrics(config.METRICS_ENABLED),
     logger,
     prepareConcurrency: config.EXTRACTOR_PREPARE_CONCURRENCY,
+    batching: { maxBatchSize: config.EXTRACTOR_MAX_BATCH_SIZE, maxWaitMs: config.EXTRACTOR_MAX_WAIT_MS },
   });
   const consumer = new StageConsumer(
     kafka,
@@ -53,7 +115,7 @@ export async function startExtractor(config: ExtractorConfig, logger: Logger, me
       stage: EXTRACTOR_STAGE,
       routes: [
         stageBatchRoute(imageArrivedContract.onTopic(config.EXTRACTOR_TOPIC_IMAGE_ARRIVED), codec, (messages) => service.extractBatch(messages), {
-          maxMessagesPerCall: config.EXTRACTOR_MAX_BATCH_SIZE,
+          maxMessagesPerCall: config.EXTRACTOR_MAX_MESSAGES_PER_CALL,
         }),
       ],
     },
@@ -63,15 +125,20 @@ export async function startExtractor(config: ExtractorConfig, logger: Logger, me
     await producer.connect();
     await consumer.start();
   } catch (err) {
-    await embedder.release();
+    await producer.disconnect().catch((cause: unknown) => logger.warn({ reason: reasonOf(cause) }, 'producer disconnect after a failed start failed'));
     throw err;
   }
+  readiness.markKafkaConnected(true);
   return {
     service,
-    stop: stopOnce(async () => {
+    stop: async () => {
       await consumer.stop();
       await producer.disconnect();
-      await embedder.release();
-    }),
+    },
   };
+}
+
+function listeningPort(app: NestExpressApplication, configured: number): number {
+  const address: unknown = app.getHttpServer().address();
+  return typeof address === 'object' && address !== null && 'port' in address && typeof address.port === 'number' ? address.port : configured;
 }

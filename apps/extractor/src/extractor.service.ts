@@ -6,6 +6,8 @@ import type { ModelEmbedder } from '@stylestream/model';
 import { vectorToBytes, type ImageArrived, type VectorExtracted } from '@stylestream/schemas';
 import type { ImageFetcher } from '@stylestream/storage';
 import type { ImageDecoder, PreparedImage } from './image-decoder.port';
+import { ConcurrencyLimit } from './concurrency.limit';
+import { EmbeddingBatcher } from './embedding.batcher';
 import { writeImageIntoBatch } from './image-tensor';
 import type { ExtractorMetrics } from './extractor.metrics';
 import { differenceHash } from './perceptual-hash';
@@ -21,51 +23,71 @@ export interface ExtractorServiceDeps {
   readonly sink: VectorExtractedSink;
   readonly metrics: ExtractorMetrics;
   readonly logger: Logger;
-  /** Fetches + decodes running at once within a batch. */
+  /** Fetches + decodes in flight at once, across all handler calls. */
   readonly prepareConcurrency: number;
+  /** Dynamic batching of model calls (see EmbeddingBatcher). */
+  readonly batching: { readonly maxBatchSize: number; readonly maxWaitMs: number };
   readonly now?: () => number;
 }
 
-interface Prepared {
+/** One image ready to publish. */
+interface Extracted {
   readonly image: PreparedImage;
   readonly contentSha256: string;
+  readonly perceptualHash: string;
+  readonly vector: Float32Array;
 }
 
+const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
 /**
- * image-arrived → vector-extracted for one partition batch (a stageBatchRoute handler):
- * fetch and decode each image (bounded concurrency), run the model once over every
- * image that decoded, publish one record per message in offset order (a tombstone
- * as a tombstone), then return one outcome per message. A per-image failure is that
+ * image-arrived → vector-extracted for one partition batch (a stageBatchRoute handler).
+ * Each image is fetched and decoded (at most `prepareConcurrency` at once in the
+ * process) and, as soon as it is decoded, queued for the model: the EmbeddingBatcher
+ * runs one model call per `maxBatchSize` images (or after `maxWaitMs`), mixing images
+ * of concurrent calls, so decoding overlaps inference. When every image of the call is
+ * settled, one record per message is published in offset order (a tombstone as a
+ * tombstone), then one outcome per message is returned. A per-image failure is that
  * message's `failed(error)` (dead-lettered with its own code) and the rest of the batch
  * goes on; a retriable one (unreachable host) ends the call there: later messages get
- * `failed(DeferredBehindRetryError)`, are not published, and come back on redelivery. Output is idempotent per
- * (image id, model version): the same bytes give the same vector, hash and key.
+ * `failed(DeferredBehindRetryError)`, are not published, and come back on redelivery.
+ * Output is idempotent per (image id, model version): key, hashes and every field but
+ * `extractedAt` depend only on the event, the bytes and the model.
  * A publish failure rejects the whole call (nothing is committed; redelivery rewrites).
  */
 export class ExtractorService {
   private readonly now: () => number;
+  private readonly preparing: ConcurrencyLimit;
+  private readonly batcher: EmbeddingBatcher;
 
   constructor(private readonly deps: ExtractorServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.preparing = new ConcurrencyLimit(deps.prepareConcurrency);
+    const { embedder, metrics } = deps;
+    this.batcher = new EmbeddingBatcher((batch, n) => embedder.embed(batch, n), {
+      ...deps.batching,
+      inputSize: embedder.inputSize,
+      dim: embedder.dim,
+      onBatch: (size, took) => {
+        metrics.observeInference(embedder.manifest.id, size, took);
+        metrics.observeStage('inference', took);
+      },
+    });
   }
 
   async extractBatch(messages: readonly ConsumedMessage<ImageArrived>[]): Promise<HandlerOutcome[]> {
-    const { embedder, metrics } = this.deps;
-    const prepared = await mapWithConcurrency(messages, this.deps.prepareConcurrency, (m) =>
-      m.tombstone ? Promise.resolve(undefined) : this.prepare(m.value).then((p): Prepared | Error => p, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
-    );
+    const { metrics } = this.deps;
+    const extracted = await Promise.all(messages.map((m) => (m.tombstone ? Promise.resolve(undefined) : this.extract(m.value).catch(asError))));
     // The consumer stops its walk at the first message to retry and redelivers from there, so
     // nothing after it is published now (it would be published again on every retry).
-    const firstRetry = prepared.findIndex((p) => p instanceof Error && isRetriable(p));
+    const firstRetry = extracted.findIndex((p) => p instanceof Error && isRetriable(p));
     const cut = firstRetry === -1 ? messages.length : firstRetry + 1;
-    const good = prepared.slice(0, cut).flatMap((p, i) => (p !== undefined && !(p instanceof Error) ? [{ index: i, prepared: p }] : []));
-    const vectors = good.length > 0 ? await this.embed(good.map((g) => g.prepared.image)) : new Float32Array(0);
-    const vectorOf = new Map(good.map((g, row) => [g.index, vectors.subarray(row * embedder.dim, (row + 1) * embedder.dim)]));
 
     const records: OutgoingRecord<VectorExtracted>[] = [];
     const outcomes = messages.map((m, i): HandlerOutcome => {
       if (i >= cut) return Outcome.failed(new DeferredBehindRetryError(messages[firstRetry].offset));
-      const p = prepared[i];
+      const p = extracted[i];
       if (m.tombstone) {
         records.push({ key: m.key, value: null });
         return Outcome.processed();
@@ -74,32 +96,41 @@ export class ExtractorService {
         this.deps.logger.warn({ imageId: m.value.imageId, uri: m.value.uri, offset: m.offset, reason: reasonOf(p) }, 'image not extracted');
         return Outcome.failed(p);
       }
-      records.push({ key: m.value.imageId, value: this.toRecord(m.value, p, vectorOf.get(i) as Float32Array) });
+      records.push({ key: m.value.imageId, value: this.toRecord(m.value, p) });
       return Outcome.processed();
     });
+    const publishing = process.hrtime.bigint();
     await this.deps.sink.publish(records);
+    if (records.length > 0) metrics.observeStage('publish', seconds(publishing));
     for (const [i, o] of outcomes.slice(0, cut).entries()) metrics.countImage(o.kind === 'failed' ? 'failed' : messages[i].tombstone ? 'skipped' : 'extracted');
     return outcomes;
   }
 
-  private async prepare(event: ImageArrived): Promise<Prepared> {
-    const bytes = await this.deps.fetcher.fetch(event.uri);
-    const contentSha256 = createHash('sha256').update(bytes).digest('hex');
-    const image = await this.deps.decoder.prepare(bytes, this.deps.embedder.manifest.input);
-    return { image, contentSha256 };
+  /** Fetch + decode + preprocess under the process-wide limit, then wait for the image's model row. */
+  private async extract(event: ImageArrived): Promise<Extracted> {
+    const { embedder, metrics } = this.deps;
+    this.batcher.announce();
+    const prepared = await this.preparing.run(async () => {
+      const fetching = process.hrtime.bigint();
+      const bytes = await this.deps.fetcher.fetch(event.uri);
+      metrics.observeStage('fetch', seconds(fetching));
+      const decoding = process.hrtime.bigint();
+      const contentSha256 = createHash('sha256').update(bytes).digest('hex');
+      const image = await this.deps.decoder.prepare(bytes, embedder.manifest.input);
+      const input = new Float32Array(embedder.inputSize);
+      writeImageIntoBatch(image.rgb, input, 0, embedder.manifest.input);
+      const perceptualHash = differenceHash(image.rgb, image.width, image.height);
+      metrics.observeStage('decode', seconds(decoding));
+      return { image, contentSha256, perceptualHash, input };
+    }).catch((err: unknown) => {
+      this.batcher.withdraw();
+      throw err;
+    });
+    const vector = await this.batcher.submit(prepared.input);
+    return { image: prepared.image, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, vector };
   }
 
-  private async embed(images: readonly PreparedImage[]): Promise<Float32Array> {
-    const { embedder } = this.deps;
-    const batch = new Float32Array(images.length * embedder.inputSize);
-    images.forEach((image, i) => writeImageIntoBatch(image.rgb, batch, i, embedder.manifest.input));
-    const started = process.hrtime.bigint();
-    const vectors = await embedder.embed(batch, images.length);
-    this.deps.metrics.observeInference(embedder.manifest.id, Number(process.hrtime.bigint() - started) / 1e9);
-    return vectors;
-  }
-
-  private toRecord(event: ImageArrived, p: Prepared, vector: Float32Array): VectorExtracted {
+  private toRecord(event: ImageArrived, p: Extracted): VectorExtracted {
     const { manifest, dim } = this.deps.embedder;
     return {
       imageId: event.imageId,
@@ -111,9 +142,9 @@ export class ExtractorService {
       modelId: manifest.id,
       modelVersion: manifest.version,
       dim,
-      vector: vectorToBytes(vector),
+      vector: vectorToBytes(p.vector),
       contentSha256: p.contentSha256,
-      perceptualHash: differenceHash(p.image.rgb, p.image.width, p.image.height),
+      perceptualHash: p.perceptualHash,
       width: p.image.sourceWidth,
       height: p.image.sourceHeight,
       extractedAt: this.now(),
@@ -127,18 +158,4 @@ export class DeferredBehindRetryError extends StyleStreamError {
   constructor(offset: string) {
     super(`deferred: offset ${offset} before it will be retried first`, { retriable: true });
   }
-}
-
-/** Maps `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { loadConfigOrExit } from '@stylestream/config';
 import { reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';
@@ -6,12 +7,17 @@ import { collectProcessMetrics } from '@stylestream/metrics';
 import { extractorConfigSchema } from './extractor.config';
 import { startExtractor } from './extractor.runtime';
 
-/** The extractor process: image-arrived → fetch, decode, embed → vector-extracted. */
+/** The extractor process: image-arrived → fetch, decode, embed → vector-extracted; ops HTTP on EXTRACTOR_HTTP_PORT. */
 const logger = createLogger('extractor');
-collectProcessMetrics('extractor');
-startExtractor(loadConfigOrExit(extractorConfigSchema), logger)
-  .then((runtime) => stopOnSignals(() => runtime.stop(), logger))
+const config = loadConfigOrExit(extractorConfigSchema);
+if (config.METRICS_ENABLED) collectProcessMetrics('extractor');
+startExtractor(config, logger)
+  .then((runtime) => {
+    logger.info({ url: runtime.url, metrics: config.METRICS_ENABLED }, 'extractor running');
+    stopOnSignals(() => runtime.stop(), logger);
+  })
   .catch((err: unknown) => {
-    process.stderr.write(`extractor failed to start: ${reasonOf(err)}\n`);
+    const code = (err as { code?: unknown }).code;
+    process.stderr.write(`extractor failed to start: ${code === 'EADDRINUSE' ? 'port in use: ' : ''}${reasonOf(err)}\n`);
     process.exit(1);
   });

@@ -1,3 +1,4 @@
+import type { ShardUpdate } from '@stylestream/index';
 import type { AvroProducer } from '@stylestream/kafka';
 import type { IndexUpdated, TopicContract } from '@stylestream/schemas';
 
@@ -8,7 +9,7 @@ import type { IndexUpdated, TopicContract } from '@stylestream/schemas';
  * offsets, so a lost report is superseded, never wrong).
  */
 export interface IndexUpdateSink {
-  publish(updates: readonly IndexUpdated[]): Promise<void>;
+  publish(updates: readonly ShardUpdate[]): Promise<void>;
 }
 
 export class KafkaIndexUpdateSink implements IndexUpdateSink {
@@ -17,10 +18,11 @@ export class KafkaIndexUpdateSink implements IndexUpdateSink {
     private readonly contract: TopicContract<IndexUpdated>,
   ) {}
 
-  async publish(updates: readonly IndexUpdated[]): Promise<void> {
+  async publish(updates: readonly ShardUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
     await this.producer.sendBatch(
       this.contract,
-      updates.map((u) => ({ key: u.shardId, value: u })),
+      updates.map((u) => ({ key: u.shardId, value: { ...u, partitions: u.partitions.map((p) => ({ ...p })), ops: { ...u.ops } } })),
     );
   }
 }

@@ -24,6 +24,21 @@ export const indexWriterConfigSchema = kafkaEnvSchema.extend({
   INDEX_SNAPSHOT_EVERY_OPS: env.int(10_000, 1),
   /** ... or this long after the first unsnapshotted operation. */
   INDEX_SNAPSHOT_EVERY_MS: env.int(5_000, 10),
+  /** Compact a shard (rebuild its graph from live vectors) once its deleted share passes this. */
+  INDEX_REBUILD_DELETED_RATIO: z.coerce.number().gt(0).max(1).default(0.2),
+  /** Worker threads holding the shards (partition p → worker p mod N); 0 keeps them on the main thread. */
+  INDEX_WORKERS: env.int(2, 0),
+  /** The k-NN endpoint (0 = any free port, logged). */
+  INDEX_HTTP_PORT: env.port(8097),
+  INDEX_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest JSON body (a big filterIds list). */
+  INDEX_HTTP_MAX_BODY_BYTES: env.int(64 * 1024 * 1024, 1024),
+  /** Largest k a query may ask. */
+  INDEX_MAX_K: env.int(20_000, 1),
+  /** Id filters up to this size are scored exactly; larger ones use filtered HNSW traversal. */
+  INDEX_EXACT_FILTER_MAX: env.int(20_000, 0),
+  /** Name this writer reports as `owner` (default host:port of the endpoint). */
+  INDEX_OWNER_ID: z.string().min(1).optional(),
   /** Topic overrides (tests use unique topics). */
   INDEX_TOPIC_VECTOR_CLEANED: topicName.default('vector-cleaned'),
   INDEX_TOPIC_INDEX_UPDATED: topicName.default('index-updated'),

@@ -1,188 +1,167 @@
 import type { Logger } from 'pino';
-import { InvalidInputError, reasonOf } from '@stylestream/errors';
-import { assertIndexable, type Neighbour, type ShardSet, type ShardSnapshotStore } from '@stylestream/index';
-import { type ConsumedMessage, type HandlerOutcome, Outcome, type SeekPosition, type TopicPartitions } from '@stylestream/kafka';
-import { bytesToVector, type IndexUpdated, type VectorCleaned } from '@stylestream/schemas';
+import { DependencyUnavailableError, InternalError, InvalidInputError, reasonOf } from '@stylestream/errors';
+import { assertIndexable, type IndexOp, type OpResult, type ShardHost, type SnapshotReport } from '@stylestream/index';
+import { type ConsumedMessage, type HandlerOutcome, Outcome } from '@stylestream/kafka';
+import { bytesToVector, type VectorCleaned } from '@stylestream/schemas';
 import type { IndexUpdateSink } from './index-update.sink';
-
-export interface SnapshotPolicy {
-  readonly everyOps: number;
-  readonly everyMs: number;
-}
+import type { IndexWriterMetrics } from './index-writer.metrics';
+import type { OwnedPartition, PartitionOwnership } from './partition-ownership';
 
 export interface IndexWriterServiceDeps {
-  readonly set: ShardSet;
-  readonly store: ShardSnapshotStore;
+  readonly host: ShardHost;
+  readonly ownership: PartitionOwnership;
+  readonly modelVersion: string;
+  readonly dim: number;
   readonly updates: IndexUpdateSink;
-  readonly policy: SnapshotPolicy;
+  readonly metrics?: IndexWriterMetrics;
   readonly logger: Logger;
   readonly now?: () => number;
 }
 
-interface PendingOffset {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-}
+/** A record turned into an index op, or why it cannot be one. */
+type Decoded = { readonly op: IndexOp } | { readonly skipped: string } | { readonly failed: unknown };
+
+const isFailed = (d: Decoded | undefined): boolean => d !== undefined && 'failed' in d;
 
 /**
- * Applies `vector-cleaned` records to the shards of one model version with
- * exactly-once effect on the index state (docs/DESIGN.md §11):
- * the state's applied offsets only move with the state, snapshots persist
- * both together, and the consumer is positioned from them (seekPositions),
- * so a record at or below the applied offset is skipped as already applied.
- * Every method runs exclusively (one at a time, in call order).
+ * Applies `vector-cleaned` batches to the shards of their partition with
+ * exactly-once effect on the index state (docs/design/index-writer.md):
+ * records are decoded and validated here (main thread), the ops run on the
+ * partition's shard host, which applies each op together with its offset
+ * and snapshots both. A record at or below the applied offset is skipped.
  *
  * Invalid records (wrong dimension, non-finite, not normalised, other model
- * version) come back as failed(InvalidInputError) and are dead-lettered by
- * the consumer after the call returns; their offsets count as applied only
- * at the next call (or close), when the dead letter is written, so a
- * snapshot never covers a dead letter that was not yet sent. This needs
- * the consumer to run one partition at a time (partitionsConcurrency 1).
+ * version, keyless tombstone) come back as failed(InvalidInputError) and
+ * are dead-lettered by the consumer after the call returns; their offsets
+ * count as applied only at the partition's next batch (when they lie before
+ * it, i.e. their dead letter was written) or at close, and a partition with
+ * such offsets outstanding is not snapshotted: a snapshot never covers an
+ * unsent dead letter. Calls for one partition run one at a time.
  */
 export class IndexWriterService {
-  private readonly set: ShardSet;
   private readonly now: () => number;
-  private chain: Promise<unknown> = Promise.resolve();
-  private pending: PendingOffset[] = [];
-  private firstUnsnapshottedAt: number | undefined;
 
   constructor(private readonly deps: IndexWriterServiceDeps) {
-    this.set = deps.set;
     this.now = deps.now ?? Date.now;
   }
 
-  /** One outcome per message, in order (a stageBatchRoute handler). */
+  /** One outcome per message, in order (a stageBatchRoute handler; one partition per call). */
   applyBatch(messages: readonly ConsumedMessage<VectorCleaned>[]): Promise<HandlerOutcome[]> {
-    return this.exclusive(async () => {
-      this.settlePending();
-      await this.snapshotIfDueNow();
-      const outcomes = messages.map((m) => this.applyOne(m));
-      if (this.pending.length === 0) await this.snapshotIfDueNow();
+    const first = messages[0];
+    if (first === undefined) return Promise.resolve([]);
+    const slot = this.deps.ownership.slot(first.partition);
+    return this.inSlot(slot, async () => {
+      await slot.loaded.catch((err: unknown) => {
+        throw new DependencyUnavailableError('index-shards', `partition ${slot.partition} shards are not loaded`, err);
+      });
+      const firstOffset = Number(first.offset);
+      const settled = slot.pending.filter((o) => o < firstOffset);
+      slot.pending = slot.pending.filter((o) => o >= firstOffset);
+      const decoded = messages.map((m) => this.decode(m, slot.appliedOffset));
+      const ops = decoded.flatMap((d) => ('op' in d ? [d.op] : []));
+      const failedOffsets = messages.filter((_, i) => isFailed(decoded[i])).map((m) => Number(m.offset));
+      // A host failure (a crashed worker) must pause the partition, never dead-letter the batch.
+      const result = await this.deps.host.apply(slot.partition, ops, settled, failedOffsets.length === 0).catch((err: unknown) => {
+        slot.pending.push(...settled);
+        throw new DependencyUnavailableError('index-shards', `partition ${slot.partition} apply failed`, err);
+      });
+      const appliedAt = this.now();
+      slot.appliedOffset = result.appliedOffset;
+      for (const o of failedOffsets) if (!slot.pending.includes(o)) slot.pending.push(o);
+      const byOffset = new Map(ops.map((op, i) => [op.offset, result.results[i]]));
+      const outcomes = messages.map((m, i) => this.outcomeOf(m, decoded[i], byOffset.get(Number(m.offset)), appliedAt));
+      this.deps.metrics?.batchApplied(first.topic, result, failedOffsets.length);
+      await this.report(result.snapshots);
+      if (result.compacted.length > 0) this.deps.logger.info({ partition: slot.partition, shards: result.compacted }, 'shards compacted');
       return outcomes;
     });
   }
 
-  /** Where each assigned partition resumes: after the last applied offset, or at 0 when none is. */
-  seekPositions(assigned: readonly TopicPartitions[]): SeekPosition[] {
-    return assigned.flatMap(({ topic, partitions }) =>
-      partitions.map((partition) => {
-        const applied = this.set.appliedOffset(topic, partition);
-        return { topic, partition, offset: String(applied === undefined ? 0 : applied + 1) };
-      }),
-    );
+  /** Timer entry point: snapshots each owned partition whose policy says so and that has no dead letter in flight. */
+  async snapshotIfDue(): Promise<void> {
+    for (const slot of this.deps.ownership.partitions()) {
+      if (!slot.isLoaded || slot.pending.length > 0) continue;
+      await this.inSlot(slot, async () => {
+        if (slot.pending.length > 0 || !slot.isLoaded) return;
+        const report = await this.deps.host.snapshot(slot.partition, false);
+        await this.report(report === undefined ? [] : [report]);
+      });
+    }
   }
 
-  /** Timer entry point: snapshots when the policy says so and no dead letter is in flight. */
-  snapshotIfDue(): Promise<void> {
-    return this.exclusive(async () => {
-      if (this.pending.length === 0) await this.snapshotIfDueNow();
-    });
+  /** Final snapshots; call after the consumer stopped (every dead letter written). */
+  async close(): Promise<void> {
+    for (const slot of this.deps.ownership.partitions()) {
+      await this.inSlot(slot, async () => {
+        if (!slot.isLoaded) return;
+        const settled = slot.pending;
+        slot.pending = [];
+        if (settled.length > 0) await this.deps.host.apply(slot.partition, [], settled, false);
+        const report = await this.deps.host.snapshot(slot.partition, true);
+        await this.report(report === undefined ? [] : [report]);
+      });
+    }
   }
 
-  /** Final snapshot; call after the consumer stopped (every outcome settled). */
-  close(): Promise<void> {
-    return this.exclusive(async () => {
-      this.settlePending();
-      if (this.opsSinceSnapshot() > 0) await this.snapshot();
-    });
-  }
-
-  search(vector: ArrayLike<number>, k: number, ef?: number): Promise<Neighbour[]> {
-    return this.exclusive(() => Promise.resolve(this.set.search(vector, k, ef)));
-  }
-
-  imageIds(): Promise<string[]> {
-    return this.exclusive(() => Promise.resolve(this.set.imageIds()));
-  }
-
-  private applyOne(m: ConsumedMessage<VectorCleaned>): HandlerOutcome {
+  private decode(m: ConsumedMessage<VectorCleaned>, applied: number | undefined): Decoded {
     const offset = Number(m.offset);
-    const applied = this.set.appliedOffset(m.topic, m.partition);
-    if (applied !== undefined && offset <= applied) return Outcome.skipped('already applied (at or below the snapshot offset)');
+    if (applied !== undefined && offset <= applied) return { skipped: 'already applied (at or below the snapshot offset)' };
     try {
-      const outcome = this.effectOf(m);
-      this.set.markApplied(m.topic, m.partition, offset);
-      this.firstUnsnapshottedAt ??= this.now();
-      return outcome;
+      if (m.tombstone) {
+        if (m.key === null) throw new InvalidInputError('tombstone without a key', 'TOMBSTONE_WITHOUT_KEY');
+        return { op: { kind: 'delete', offset, imageId: m.key } };
+      }
+      const value = m.value;
+      if (value.modelVersion !== this.deps.modelVersion) {
+        throw new InvalidInputError(`model version ${value.modelVersion} is not the indexed ${this.deps.modelVersion}`, 'UNKNOWN_MODEL_VERSION');
+      }
+      if (value.status !== 'UNIQUE') return { op: { kind: 'skip', offset } };
+      if (value.vector.length !== value.dim * 4) throw new InvalidInputError(`vector holds ${value.vector.length} bytes, dim ${value.dim} needs ${value.dim * 4}`, 'VECTOR_DIMENSION');
+      const vector = Float32Array.from(bytesToVector(value.vector));
+      assertIndexable(vector, this.deps.dim);
+      return { op: { kind: 'upsert', offset, imageId: value.imageId, vector } };
     } catch (err) {
-      this.pending.push({ topic: m.topic, partition: m.partition, offset });
-      return Outcome.failed(err);
+      return { failed: err };
     }
   }
 
-  private effectOf(m: ConsumedMessage<VectorCleaned>): HandlerOutcome {
-    if (m.tombstone) {
-      if (m.key === null) throw new InvalidInputError('tombstone without a key', 'TOMBSTONE_WITHOUT_KEY');
-      if (this.set.delete(m.key)) return Outcome.processed();
-      this.set.skip();
-      return Outcome.skipped('tombstone for an image not in the index');
-    }
-    const value = m.value;
-    if (value.modelVersion !== this.set.modelVersion) {
-      throw new InvalidInputError(`model version ${value.modelVersion} is not the indexed ${this.set.modelVersion}`, 'UNKNOWN_MODEL_VERSION');
-    }
-    if (value.status !== 'UNIQUE') {
-      this.set.skip();
-      return Outcome.skipped(`status ${value.status}: duplicates are not indexed`);
-    }
-    if (value.vector.length !== value.dim * 4) throw new InvalidInputError(`vector holds ${value.vector.length} bytes, dim ${value.dim} needs ${value.dim * 4}`, 'VECTOR_DIMENSION');
-    const vector = bytesToVector(value.vector);
-    assertIndexable(vector, this.set.params.dim);
-    this.set.upsert(value.imageId, vector);
-    return Outcome.processed();
-  }
-
-  private settlePending(): void {
-    for (const p of this.pending) this.set.markApplied(p.topic, p.partition, p.offset);
-    if (this.pending.length > 0) this.firstUnsnapshottedAt ??= this.now();
-    this.pending = [];
-  }
-
-  private opsSinceSnapshot(): number {
-    const { added, replaced, deleted, skipped } = this.set.ops;
-    return added + replaced + deleted + skipped + (this.firstUnsnapshottedAt === undefined ? 0 : 1);
-  }
-
-  private async snapshotIfDueNow(): Promise<void> {
-    if (this.firstUnsnapshottedAt === undefined) return;
-    const { added, replaced, deleted, skipped } = this.set.ops;
-    const ops = added + replaced + deleted + skipped;
-    if (ops >= this.deps.policy.everyOps || this.now() - this.firstUnsnapshottedAt >= this.deps.policy.everyMs) await this.snapshot();
-  }
-
-  private async snapshot(): Promise<void> {
-    const ops = { ...this.set.ops };
-    const sealed = this.set.newlySealed();
-    const result = await this.deps.store.save(this.set);
-    this.firstUnsnapshottedAt = undefined;
-    const at = this.now();
-    const partitions = this.set.appliedOffsets().map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-    const record = (shardId: string, isSealed: boolean, vectorCount: number, shardOps: IndexUpdated['ops']): IndexUpdated => ({
-      shardId,
-      partitions,
-      ops: shardOps,
-      vectorCount,
-      snapshotVersion: result.snapshotVersion,
-      sealed: isSealed,
-      at,
-    });
-    const none = { added: 0, replaced: 0, deleted: 0, skipped: 0 };
-    const updates = [
-      ...this.set.sealed.filter((s) => sealed.includes(s.shardId)).map((s) => record(s.shardId, true, s.size, none)),
-      record(this.set.growing.shardId, false, this.set.growing.size, ops),
-    ];
-    this.deps.logger.info({ snapshotVersion: result.snapshotVersion, shardsWritten: result.shardsWritten, durationMs: result.durationMs, ops, sealed }, 'index snapshot written');
-    try {
-      await this.deps.updates.publish(updates);
-    } catch (err) {
-      this.deps.logger.warn({ reason: reasonOf(err), snapshotVersion: result.snapshotVersion }, 'index-updated not published; the next snapshot supersedes it');
+  private outcomeOf(m: ConsumedMessage<VectorCleaned>, decoded: Decoded | undefined, result: OpResult | undefined, appliedAt: number): HandlerOutcome {
+    if (decoded === undefined) return Outcome.failed(new InternalError('no decision for the record'));
+    if ('failed' in decoded) return Outcome.failed(decoded.failed);
+    if ('skipped' in decoded) return Outcome.skipped(decoded.skipped);
+    switch (result) {
+      case 'added':
+      case 'replaced':
+        this.deps.metrics?.searchable(Number(m.timestamp), appliedAt);
+        return Outcome.processed();
+      case 'deleted':
+        return Outcome.processed();
+      case 'absent':
+        return Outcome.skipped('tombstone for an image not in the index');
+      case 'skipped':
+        return Outcome.skipped(`status ${m.value?.status ?? 'unknown'}: duplicates are not indexed`);
+      case 'already-applied':
+        return Outcome.skipped('already applied (at or below the snapshot offset)');
+      case undefined:
+        return Outcome.failed(new InternalError('the shard host returned no result for the record'));
     }
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
+  private async report(snapshots: readonly SnapshotReport[]): Promise<void> {
+    for (const s of snapshots) {
+      this.deps.metrics?.snapshotWritten(s);
+      this.deps.logger.info({ partition: s.partition, snapshotVersion: s.snapshotVersion, shardsWritten: s.shardsWritten, durationMs: s.durationMs }, 'index snapshot written');
+      try {
+        await this.deps.updates.publish(s.updates);
+      } catch (err) {
+        this.deps.logger.warn({ reason: reasonOf(err), snapshotVersion: s.snapshotVersion }, 'index-updated not published; the next snapshot supersedes it');
+      }
+    }
+  }
+
+  private inSlot<T>(slot: OwnedPartition, fn: () => Promise<T>): Promise<T> {
+    const run = slot.chain.then(fn, fn);
+    slot.chain = run.catch(() => undefined);
     return run;
   }
 }

@@ -1,10 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
 import { createKafkaClient } from '@stylestream/kafka';
-import { metricsRegistry } from '@stylestream/metrics';
+import { ScrapeTargetFile, metricsRegistry } from '@stylestream/metrics';
 import { GroupFilter } from './domain/group-filter';
 import { createLagMonitorHttpApp } from './http/lag-monitor-http.app';
-import { ScrapeTargetFile } from './http/scrape-target.file';
 import { KafkaClusterOffsetsReader } from './kafka/kafka-cluster-offsets.reader';
 import type { LagMonitorConfig } from './lag-monitor.config';
 import { LagMetrics } from './metrics/lag.metrics';

@@ -26,6 +26,19 @@ describe('localPrometheusConfig', () => {
     expect(config.rule_files).toEqual(['/repo/alerts/*.yml']);
   });
 
+  it('adds the test rules folder after the repo rules when given', () => {
+    const withTests = parse(
+      localPrometheusConfig(template, {
+        prometheusPort: 29090,
+        alertmanagerPort: 29093,
+        ruleFilesGlob: '/repo/alerts/*.yml',
+        targetFilesGlob: '/repo/.stack/conf/prometheus/targets/*.json',
+        testRuleFilesGlob: '/repo/.stack/conf/prometheus/rules/*.yml',
+      }),
+    ) as PromConfig;
+    expect(withTests.rule_files).toEqual(['/repo/alerts/*.yml', '/repo/.stack/conf/prometheus/rules/*.yml']);
+  });
+
   it('points alerting and the self scrapes at 127.0.0.1 ports', () => {
     expect(config.alerting.alertmanagers[0]?.static_configs[0]?.targets).toEqual(['127.0.0.1:29093']);
     expect(job('prometheus')?.static_configs?.[0]?.targets).toEqual(['127.0.0.1:29090']);

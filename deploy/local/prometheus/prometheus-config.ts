@@ -7,6 +7,12 @@ export interface LocalPrometheusAddresses {
   readonly ruleFilesGlob: string;
   /** Absolute glob of the app target files, e.g. /repo/.stack/conf/prometheus/targets/*.json. */
   readonly targetFilesGlob: string;
+  /**
+   * Absolute glob of extra rule files that tests drop in and remove (e.g. a copy of a
+   * production rule with shortened windows), loaded with POST /-/reload; e.g.
+   * /repo/.stack/conf/prometheus/rules/*.yml. Never the production rules.
+   */
+  readonly testRuleFilesGlob?: string;
 }
 
 interface ScrapeConfig {
@@ -23,7 +29,7 @@ interface ScrapeConfig {
 export function localPrometheusConfig(template: string, addresses: LocalPrometheusAddresses): string {
   const doc = parseDocument(template);
   const alertmanager = `127.0.0.1:${addresses.alertmanagerPort}`;
-  doc.set('rule_files', [addresses.ruleFilesGlob]);
+  doc.set('rule_files', addresses.testRuleFilesGlob === undefined ? [addresses.ruleFilesGlob] : [addresses.ruleFilesGlob, addresses.testRuleFilesGlob]);
   doc.setIn(['alerting', 'alertmanagers'], [{ static_configs: [{ targets: [alertmanager] }] }]);
   const scrapes = (doc.get('scrape_configs') === undefined ? [] : (doc.toJS() as { scrape_configs: ScrapeConfig[] }).scrape_configs).map(
     (scrape) => {

@@ -39,14 +39,21 @@ export class PrometheusService implements StackService {
     return undefined;
   }
 
+  /** Tests drop rule files with shortened windows here and POST /-/reload (lifecycle API is on). */
+  get testRulesDir(): string {
+    return join(this.paths.confDir, 'rules');
+  }
+
   prepare(): Promise<void> {
     mkdirSync(this.targetsDir, { recursive: true });
+    mkdirSync(this.testRulesDir, { recursive: true });
     mkdirSync(this.paths.dataDir, { recursive: true });
     const config = localPrometheusConfig(readFileSync(this.paths.template, 'utf8'), {
       prometheusPort: this.ports_.port,
       alertmanagerPort: this.ports_.alertmanagerPort,
       ruleFilesGlob: join(this.paths.alertsDir, '*.yml'),
       targetFilesGlob: join(this.targetsDir, '*.json'),
+      testRuleFilesGlob: join(this.testRulesDir, '*.yml'),
     });
     writeFileSync(join(this.paths.confDir, 'prometheus.yml'), config);
     return Promise.resolve();

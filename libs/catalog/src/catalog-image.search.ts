@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { LabelDimension } from '@stylestream/schemas';
 import type { CatalogImageDoc } from './catalog-document';
 import { classifyRequestError } from './elasticsearch-errors';
+import { encodeCursor, type SortValues } from './image-search.cursor';
 import { buildImageSearchRequest, type ImageSearch } from './image-search.query';
 
 /** One hit as the API returns it. */
@@ -24,6 +25,11 @@ export interface CatalogSearchResult {
   images: CatalogImageHit[];
   /** Per dimension, value → count over the whole result set (not only the page). */
   facets: Partial<Record<LabelDimension, { value: string; count: number }[]>>;
+  /**
+   * Pass as `cursor` (same filters) for the page after this one; works past the
+   * 10,000 from/size window. Null when this page is the last (or size is 0).
+   */
+  nextCursor: string | null;
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -69,6 +75,9 @@ export class CatalogImageSearch {
         },
       ];
     });
-    return { total, from: search.from, size: search.size, images, facets };
+    const hits = response.hits.hits;
+    const last = hits.at(-1)?.sort as SortValues | undefined;
+    const more = search.size > 0 && hits.length === search.size && (search.after !== undefined || search.from + hits.length < total);
+    return { total, from: search.from, size: search.size, images, facets, nextCursor: more && last !== undefined ? encodeCursor(search.filter, last) : null };
   }
 }

@@ -2,6 +2,31 @@ import type { Client } from '@elastic/elasticsearch';
 import { classifyRequestError } from './elasticsearch-errors';
 import { imagesMapping, shardsMapping } from './catalog-mappings';
 
+/** What removeOldIndices found and did. */
+export interface OldIndicesReport {
+  /** The index the alias points at (never removed). */
+  readonly current: string | undefined;
+  /** Removed (or, on a dry run, to be removed). */
+  readonly removed: string[];
+  /** Older indices kept for rollback (`keep`) and newer ones (a reindex in progress writes into them). */
+  readonly kept: string[];
+}
+
+/**
+ * The versioned indices to remove: only those OLDER than the aliased one,
+ * minus the `keep` newest of them. Newer indices are a reindex in progress (or
+ * an abandoned one) and are never chosen; without an alias nothing is.
+ */
+export function selectOldIndices(versions: readonly { index: string; version: number }[], current: string | undefined, keep: number): string[] {
+  const currentVersion = versions.find((v) => v.index === current)?.version;
+  if (currentVersion === undefined) return [];
+  return versions
+    .filter((v) => v.version < currentVersion)
+    .sort((a, b) => b.version - a.version)
+    .slice(Math.max(0, keep))
+    .map((v) => v.index);
+}
+
 export interface CatalogLifecycleOptions {
   /** Alias readers and the live sink use, e.g. `catalog-images`; versioned indices are `<alias>-v<N>`. */
   readonly alias: string;
@@ -65,12 +90,46 @@ export class CatalogIndexLifecycle {
     return Object.keys(found)[0];
   }
 
-  /** Creates `<alias>-v<N+1>` (N = highest existing version), without alias, from the template. */
-  async createNextIndex(): Promise<string> {
+  /** The existing `<alias>-v<N>` indices with their versions, oldest first. */
+  async versionedIndices(): Promise<{ index: string; version: number }[]> {
     const existing = await this.call('list versioned indices', () =>
       this.client.indices.get({ index: `${this.options.alias}-v*`, allow_no_indices: true, expand_wildcards: 'all' }),
     );
-    const versions = Object.keys(existing).map((name) => Number(name.slice(`${this.options.alias}-v`.length))).filter(Number.isInteger);
+    const prefix = `${this.options.alias}-v`;
+    return Object.keys(existing)
+      .filter((name) => /^\d+$/.test(name.slice(prefix.length)))
+      .map((index) => ({ index, version: Number(index.slice(prefix.length)) }))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  /**
+   * Deletes versioned indices older than the aliased one, keeping the `keep`
+   * newest of them for rollback (see selectOldIndices). The alias is read again
+   * right before deleting and the choice redone if it moved; a swap can only
+   * move it to a newer index, so an index chosen from the earlier reading is
+   * older than the current one as well. Deletes by exact name, never a pattern.
+   */
+  async removeOldIndices(options: { keep?: number; dryRun?: boolean } = {}): Promise<OldIndicesReport> {
+    const keep = options.keep ?? 0;
+    let current = await this.currentIndex();
+    let versions = await this.versionedIndices();
+    let chosen = selectOldIndices(versions, current, keep);
+    const again = await this.currentIndex();
+    if (again !== current) {
+      current = again;
+      versions = await this.versionedIndices();
+      chosen = selectOldIndices(versions, current, keep);
+    }
+    if (chosen.length > 0 && options.dryRun !== true) {
+      await this.call(`delete ${chosen.join(',')}`, () => this.client.indices.delete({ index: chosen, ignore_unavailable: true }));
+    }
+    const kept = versions.map((v) => v.index).filter((i) => i !== current && !chosen.includes(i));
+    return { current, removed: chosen, kept };
+  }
+
+  /** Creates `<alias>-v<N+1>` (N = highest existing version), without alias, from the template. */
+  async createNextIndex(): Promise<string> {
+    const versions = (await this.versionedIndices()).map((v) => v.version);
     const next = this.indexName(Math.max(0, ...versions) + 1);
     await this.call(`create ${next}`, () => this.client.indices.create({ index: next }));
     return next;

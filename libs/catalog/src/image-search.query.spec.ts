@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@stylestream/errors';
+import { encodeCursor } from './image-search.cursor';
 import { buildImageSearchRequest, parseImageSearch } from './image-search.query';
 
 function rejection(params: Record<string, unknown>): string {
@@ -15,12 +16,14 @@ describe('image search parameters', () => {
   it('parses label, source, blogger, time and text filters with defaults', () => {
     const search = parseImageSearch({ color: 'red, white', category: ['dress', 'skirt'], source: 'social', bloggerId: 'b1', publishedFrom: '2025-10-01T00:00:00Z', publishedTo: '1760000000000', q: ' summer ' });
     expect(search).toMatchObject({
-      labels: { color: ['red', 'white'], category: ['dress', 'skirt'] },
-      source: ['social'],
-      bloggerId: ['b1'],
-      publishedFrom: Date.parse('2025-10-01T00:00:00Z'),
-      publishedTo: 1_760_000_000_000,
-      text: 'summer',
+      filter: {
+        labels: { color: ['red', 'white'], category: ['dress', 'skirt'] },
+        source: ['social'],
+        bloggerIds: ['b1'],
+        publishedFrom: Date.parse('2025-10-01T00:00:00Z'),
+        publishedTo: 1_760_000_000_000,
+        text: 'summer',
+      },
       size: 20,
       from: 0,
     });
@@ -38,6 +41,10 @@ describe('image search parameters', () => {
     [{ facets: 'colour' }, /"facets": unknown dimension "colour"/],
     [{ color: ',' }, /"color": must not be empty/],
     [{ q: ['a', 'b'] }, /"q": must be given once/],
+    [{ excludeDuplicates: 'yes' }, /"excludeDuplicates": must be true or false/],
+    [{ bloggerId: Array.from({ length: 2001 }, (_, i) => `b${i}`).join(',') }, /"bloggerId": at most 2000 values/],
+    [{ cursor: 'garbage' }, /"cursor": malformed/],
+    [{ cursor: 'x', from: '20' }, /"from": must not be given with a cursor/],
   ])('rejects %j naming the parameter', (params, message) => {
     expect(rejection(params)).toMatch(message);
   });
@@ -56,5 +63,22 @@ describe('image search parameters', () => {
       aggs: { color: { terms: { field: 'labels.color' } }, style: { terms: { field: 'labels.style' } } },
     });
     expect(Object.keys(body.aggs as object)).toEqual(['color', 'style']);
+  });
+
+  it('leaves out duplicates on request and skips facets with facets=none', () => {
+    const body = buildImageSearchRequest(parseImageSearch({ excludeDuplicates: 'true', facets: 'none' }));
+    expect(body.query).toMatchObject({ bool: { must_not: [{ terms: { 'dedupe.status': ['EXACT_DUPLICATE', 'NEAR_DUPLICATE'] } }] } });
+    expect(body.aggs).toBeUndefined();
+  });
+
+  it('pages past the from/size window with a cursor bound to the filters it was made for', () => {
+    const filter = parseImageSearch({ color: 'red' }).filter;
+    const cursor = encodeCursor(filter, [1_760_000_000_000, 'img-7']);
+    const next = parseImageSearch({ color: 'red', cursor, size: '50' });
+    expect(next).toMatchObject({ from: 0, after: [1_760_000_000_000, 'img-7'], size: 50 });
+    const body = buildImageSearchRequest(next);
+    expect(body).toMatchObject({ search_after: [1_760_000_000_000, 'img-7'], sort: [{ publishedAt: 'desc' }, { imageId: 'asc' }] });
+    expect(body.from).toBeUndefined();
+    expect(rejection({ color: 'blue', cursor })).toMatch(/"cursor": malformed, or from a query with other filters/);
   });
 });

@@ -59,6 +59,17 @@ export class HnswShard {
     return this.labels.size;
   }
 
+  /** Slots marked deleted and not yet reused (hnswlib counts them in getCurrentCount). */
+  get deletedCount(): number {
+    return Math.max(0, this.graph.getCurrentCount() - this.labels.size);
+  }
+
+  /** Share of the graph's slots that are deleted: what a rebuild would reclaim. */
+  get deletedShare(): number {
+    const slots = this.graph.getCurrentCount();
+    return slots === 0 ? 0 : this.deletedCount / slots;
+  }
+
   get isFull(): boolean {
     return this.labels.size >= this.capacity;
   }
@@ -101,12 +112,47 @@ export class HnswShard {
     return true;
   }
 
-  /** Top-k live neighbours, best first; `ef` overrides the shard's default for this query. */
-  search(vector: ArrayLike<number>, k: number, ef = this.params.ef): Neighbour[] {
+  /** The stored vector of an image (as indexed; normalised by the cosine space), or undefined. */
+  vectorOf(imageId: string): number[] | undefined {
+    const label = this.labels.get(imageId);
+    return label === undefined ? undefined : this.graph.getPoint(label);
+  }
+
+  /**
+   * Exact similarity of `vector` to each held id among `imageIds` (ids the
+   * shard does not hold are ignored), unsorted. Used for small id filters,
+   * where scoring the candidates beats any graph traversal and has recall 1.
+   */
+  scoreExact(vector: ArrayLike<number>, imageIds: Iterable<string>): Neighbour[] {
+    const out: Neighbour[] = [];
+    for (const imageId of imageIds) {
+      const label = this.labels.get(imageId);
+      if (label === undefined) continue;
+      const point = this.graph.getPoint(label);
+      let dot = 0;
+      for (let i = 0; i < point.length; i += 1) dot += (point[i] ?? 0) * (vector[i] ?? 0);
+      out.push({ imageId, score: dot });
+    }
+    return out;
+  }
+
+  /**
+   * Top-k live neighbours, best first; `ef` overrides the shard's default for
+   * this query and is raised to k. With `accept`, only ids it accepts are
+   * returned (hnswlib filtered traversal: rejected nodes are still walked).
+   */
+  search(vector: ArrayLike<number>, k: number, ef = this.params.ef, accept?: (imageId: string) => boolean): Neighbour[] {
     const n = Math.min(k, this.labels.size);
     if (n === 0) return [];
     this.graph.setEf(Math.max(ef, n));
-    const found = this.graph.searchKnn(Array.from(vector), n);
+    const query = Array.from(vector);
+    const found =
+      accept === undefined
+        ? this.graph.searchKnn(query, n)
+        : this.graph.searchKnn(query, n, (label) => {
+            const imageId = this.ids.get(label);
+            return imageId !== undefined && accept(imageId);
+          });
     this.graph.setEf(this.params.ef);
     const out: Neighbour[] = [];
     for (const [i, label] of found.neighbors.entries()) {
@@ -119,6 +165,26 @@ export class HnswShard {
   /** Writes the graph to `file` (the caller makes it atomic and durable). */
   async writeGraph(file: string): Promise<void> {
     await this.graph.writeIndex(file);
+  }
+
+  /**
+   * A copy holding only the live vectors (same labels, label cursor and
+   * capacity) in a fresh graph: reclaims deleted slots and the search quality
+   * they cost. Read-only on this shard; `between` runs every `chunk` inserts
+   * so a caller can yield to queries.
+   */
+  async compacted(between: () => Promise<void>, chunk = 2000): Promise<HnswShard> {
+    const copy = HnswShard.create(this.shardId, this.params, this.capacity);
+    let done = 0;
+    for (const [label, imageId] of this.ids) {
+      copy.graph.addPoint(this.graph.getPoint(label), label, false);
+      copy.labels.set(imageId, label);
+      copy.ids.set(label, imageId);
+      done += 1;
+      if (done % chunk === 0) await between();
+    }
+    copy.nextLabel = this.nextLabel;
+    return copy;
   }
 
   private remove(imageId: string, label: number): void {

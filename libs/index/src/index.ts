@@ -3,3 +3,7 @@ export * from './hnsw-shard';
 export * from './shard-set';
 export * from './durable-files';
 export * from './shard-snapshot.store';
+export * from './shard-host.port';
+export * from './partition-shards';
+export * from './partition-shards.host';
+export * from './shard-worker.pool';

@@ -28,6 +28,29 @@ export interface ShardSetState {
   readonly offsets: readonly AppliedOffset[];
   readonly snapshotVersion: number;
   readonly nextShardSeq: number;
+  /** Prefix of the shard ids (`<prefix>-s00000`); defaults to the model version. */
+  readonly shardPrefix?: string;
+}
+
+/** Which ids a query may return. */
+export interface KnnFilter {
+  /** Only these ids may be returned (undefined: any). */
+  readonly allow?: ReadonlySet<string>;
+  /** These ids are never returned. */
+  readonly exclude?: ReadonlySet<string>;
+  /**
+   * With `allow`: score the allowed ids exactly when there are at most this
+   * many (recall 1, cost linear in the set), else run filtered HNSW traversal.
+   */
+  readonly exactMax: number;
+}
+
+/** Size and health of one shard, as served by /v1/shards and exported as metrics. */
+export interface ShardStats {
+  readonly shardId: string;
+  readonly sealed: boolean;
+  readonly count: number;
+  readonly deleted: number;
 }
 
 /**
@@ -49,6 +72,7 @@ export class ShardSet {
   private readonly dirtyIds = new Set<string>();
   private readonly sealedSinceSnapshot = new Set<string>();
   private nextShardSeq: number;
+  readonly shardPrefix: string;
   snapshotVersion: number;
   ops: OpCounts = zeroOps();
 
@@ -60,11 +84,13 @@ export class ShardSet {
     this.growingShard = state.growing;
     this.nextShardSeq = state.nextShardSeq;
     this.snapshotVersion = state.snapshotVersion;
+    this.shardPrefix = state.shardPrefix ?? state.modelVersion;
     for (const o of state.offsets) this.offsets.set(keyOf(o.topic, o.partition), o);
   }
 
-  static empty(modelVersion: string, params: HnswParams, capacity: number): ShardSet {
-    const set = new ShardSet({ modelVersion, params, capacity, sealed: [], growing: HnswShard.create(shardIdOf(modelVersion, 0), params, capacity), offsets: [], snapshotVersion: 0, nextShardSeq: 1 });
+  static empty(modelVersion: string, params: HnswParams, capacity: number, shardPrefix = modelVersion): ShardSet {
+    const growing = HnswShard.create(shardIdOf(shardPrefix, 0), params, capacity);
+    const set = new ShardSet({ modelVersion, params, capacity, sealed: [], growing, offsets: [], snapshotVersion: 0, nextShardSeq: 1, shardPrefix });
     set.dirtyIds.add(set.growingShard.shardId);
     return set;
   }
@@ -156,12 +182,54 @@ export class ShardSet {
     return this.allShards().flatMap((s) => s.imageIds());
   }
 
-  /** Top-k over every shard, best first. */
-  search(vector: ArrayLike<number>, k: number, ef?: number): Neighbour[] {
-    return this.allShards()
-      .flatMap((s) => s.search(vector, k, ef))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k);
+  /** Top-k over every shard, best first; with a filter, only ids it admits (see KnnFilter). */
+  search(vector: ArrayLike<number>, k: number, ef?: number, filter?: KnnFilter): Neighbour[] {
+    const allow = filter?.allow;
+    const exclude = filter?.exclude;
+    const admits = (id: string): boolean => exclude === undefined || !exclude.has(id);
+    let hits: Neighbour[];
+    if (allow !== undefined && allow.size <= (filter?.exactMax ?? 0)) {
+      hits = this.allShards().flatMap((s) => s.scoreExact(vector, allow)).filter((n) => admits(n.imageId));
+    } else if (allow !== undefined) {
+      hits = this.allShards().flatMap((s) => s.search(vector, k, ef, (id) => allow.has(id) && admits(id)));
+    } else if (exclude !== undefined && exclude.size > 0) {
+      hits = this.allShards().flatMap((s) => s.search(vector, k, ef, admits));
+    } else {
+      hits = this.allShards().flatMap((s) => s.search(vector, k, ef));
+    }
+    return hits.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  vectorOf(imageId: string): number[] | undefined {
+    for (const shard of this.allShards()) {
+      const v = shard.vectorOf(imageId);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  stats(): ShardStats[] {
+    const sealed = new Set(this.sealedShards);
+    return this.allShards().map((s) => ({ shardId: s.shardId, sealed: sealed.has(s), count: s.size, deleted: s.deletedCount }));
+  }
+
+  /** Shards whose deleted share passed `ratio`: candidates for compaction. */
+  shardsToCompact(ratio: number): HnswShard[] {
+    return this.allShards().filter((s) => s.deletedCount > 0 && s.deletedShare > ratio);
+  }
+
+  /**
+   * Swaps in a compacted copy of a shard (same id and labels). The caller
+   * built it from the current shard with no mutation in between.
+   */
+  replaceShard(compacted: HnswShard): void {
+    if (this.growingShard.shardId === compacted.shardId) this.growingShard = compacted;
+    else {
+      const index = this.sealedShards.findIndex((s) => s.shardId === compacted.shardId);
+      if (index < 0) return;
+      this.sealedShards[index] = compacted;
+    }
+    this.dirtyIds.add(compacted.shardId);
   }
 
   allShards(): HnswShard[] {
@@ -172,14 +240,15 @@ export class ShardSet {
   private roll(): void {
     this.sealedShards.push(this.growingShard);
     this.sealedSinceSnapshot.add(this.growingShard.shardId);
-    this.growingShard = HnswShard.create(shardIdOf(this.modelVersion, this.nextShardSeq), this.params, this.capacity);
+    this.growingShard = HnswShard.create(shardIdOf(this.shardPrefix, this.nextShardSeq), this.params, this.capacity);
     this.nextShardSeq += 1;
     this.dirtyIds.add(this.growingShard.shardId);
   }
 }
 
-export function shardIdOf(modelVersion: string, seq: number): string {
-  return `${modelVersion}-s${String(seq).padStart(5, '0')}`;
+/** `<prefix>-s00042`: the prefix is the model version, plus the input partition when shards are per partition. */
+export function shardIdOf(prefix: string, seq: number): string {
+  return `${prefix}-s${String(seq).padStart(5, '0')}`;
 }
 
 function keyOf(topic: string, partition: number): string {

@@ -52,10 +52,22 @@ export interface SnapshotResult {
  * set while save() runs.
  */
 export class ShardSnapshotStore {
-  constructor(private readonly dataDir: string) {}
+  /**
+   * `scope` (e.g. `vector-cleaned-3`, one input partition) puts the files in
+   * `<dataDir>/<modelVersion>/<scope>/` and prefixes shard ids with it, so the
+   * shards of different partitions can be owned, moved and loaded apart.
+   */
+  constructor(
+    private readonly dataDir: string,
+    private readonly scope?: string,
+  ) {}
 
   dirOf(modelVersion: string): string {
-    return join(this.dataDir, modelVersion);
+    return this.scope === undefined ? join(this.dataDir, modelVersion) : join(this.dataDir, modelVersion, this.scope);
+  }
+
+  shardPrefixOf(modelVersion: string): string {
+    return this.scope === undefined ? modelVersion : `${modelVersion}-${this.scope}`;
   }
 
   async readManifest(modelVersion: string): Promise<SnapshotManifest | undefined> {
@@ -70,7 +82,8 @@ export class ShardSnapshotStore {
   /** Restores the last snapshot, or an empty set when there is none. */
   async load(modelVersion: string, params: HnswParams, capacity: number): Promise<ShardSet> {
     const manifest = await this.readManifest(modelVersion);
-    if (manifest === undefined) return ShardSet.empty(modelVersion, params, capacity);
+    const shardPrefix = this.shardPrefixOf(modelVersion);
+    if (manifest === undefined) return ShardSet.empty(modelVersion, params, capacity, shardPrefix);
     if (manifest.formatVersion !== FORMAT_VERSION) throw new InternalError(`index manifest format ${manifest.formatVersion} is not ${FORMAT_VERSION}`);
     const dir = this.dirOf(modelVersion);
     const sealed: HnswShard[] = [];
@@ -82,8 +95,18 @@ export class ShardSnapshotStore {
       if (entry.sealed) sealed.push(shard);
       else growing = shard;
     }
-    growing ??= HnswShard.create(shardIdOf(modelVersion, manifest.nextShardSeq), params, manifest.capacity);
-    return new ShardSet({ modelVersion, params, capacity: manifest.capacity, sealed, growing, offsets: manifest.offsets, snapshotVersion: manifest.snapshotVersion, nextShardSeq: manifest.nextShardSeq });
+    growing ??= HnswShard.create(shardIdOf(shardPrefix, manifest.nextShardSeq), params, manifest.capacity);
+    return new ShardSet({
+      modelVersion,
+      params,
+      capacity: manifest.capacity,
+      sealed,
+      growing,
+      offsets: manifest.offsets,
+      snapshotVersion: manifest.snapshotVersion,
+      nextShardSeq: manifest.nextShardSeq,
+      shardPrefix,
+    });
   }
 
   async save(set: ShardSet): Promise<SnapshotResult> {
@@ -92,7 +115,8 @@ export class ShardSnapshotStore {
     await fs.mkdir(dir, { recursive: true });
     const previous = await this.readManifest(set.modelVersion);
     const fileVersions = new Map((previous?.shards ?? []).map((s) => [s.shardId, s.fileVersion]));
-    const version = set.snapshotVersion + 1;
+    // Past both: another owner of this directory (a partition that moved) may have written later versions.
+    const version = Math.max(set.snapshotVersion, previous?.snapshotVersion ?? 0) + 1;
     const offsets = set.appliedOffsets();
     const sealedIds = new Set(set.sealed.map((s) => s.shardId));
     const written: string[] = [];

@@ -1,3 +1,6 @@
 export * from './pipeline-metrics';
+export * from './sink-metrics';
+export * from './ops-http.server';
+export * from './scrape-target.file';
 export * from './metrics.controller';
 export * from './metrics.module';

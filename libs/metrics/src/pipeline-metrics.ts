@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The process-wide metrics registry. Label values are bounded: topic names,
@@ -7,12 +7,23 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export const metricsRegistry = new Registry();
 
 let defaultsCollected = false;
-/** Adds process metrics (CPU, memory, event loop, GC) once per process. */
+/**
+ * Adds process metrics (CPU, memory, event loop, GC) once per process, and
+ * `stylestream_app_info{app}` = 1. The app is not stamped on every series:
+ * which app a target is comes from service discovery as a target label
+ * (file_sd `labels: {app}`, a pod label), and the same label in the
+ * exposition would clash with it (Prometheus renames one to `exported_app`).
+ */
 export function collectProcessMetrics(app: string): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
-  metricsRegistry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: metricsRegistry });
+  new Gauge({
+    name: 'stylestream_app_info',
+    help: 'Always 1; the app label names the process (join on instance to label other series).',
+    labelNames: ['app', 'node_version'] as const,
+    registers: [metricsRegistry],
+  }).set({ app, node_version: process.version }, 1);
 }
 
 export const pipelineMetrics = {

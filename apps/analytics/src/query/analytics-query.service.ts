@@ -1,6 +1,6 @@
 import type { LabelDimension } from '@stylestream/schemas';
 import type { SqlRunner } from './sql-runner';
-import { followedQueries, risingQuery, trendTotalsQuery, trendValuesQuery } from './stats-queries';
+import { followedQuery, risingQuery, trendQuery } from './stats-queries';
 import type { FollowedRequest, RisingRequest, TrendRequest } from './stats-request';
 
 export type Direction = 'up' | 'down' | 'flat';
@@ -44,7 +44,13 @@ export interface FollowedBloggerStats {
 }
 
 type Num = number | string;
+/** A ClickHouse Map as JSON: label -> count (64-bit counts arrive as strings). */
+type CountMap = Record<string, Num>;
 const n = (v: Num | undefined): number => Number(v ?? 0);
+/** ClickHouse orders strings by their bytes; ties are broken the same way here. */
+const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const entries = (m: CountMap | undefined): [string, number][] => Object.entries(m ?? {}).map(([k, v]) => [k, n(v)]);
+const total = (m: CountMap | undefined): number => entries(m).reduce((sum, [, c]) => sum + c, 0);
 const ratio = (part: number, whole: number): number => (whole === 0 ? 0 : Math.round((part / whole) * 1e6) / 1e6);
 const direction = (change: number): Direction => (change > 0 ? 'up' : change < 0 ? 'down' : 'flat');
 
@@ -53,23 +59,21 @@ export class AnalyticsQueryService {
   constructor(private readonly sql: SqlRunner) {}
 
   async trend(req: TrendRequest): Promise<TrendStats> {
-    const [values, totals] = await Promise.all([
-      this.sql.rows<{ value: string; count: Num; previous: Num }>(trendValuesQuery(req)),
-      this.sql.rows<{ images: Num; previous_images: Num; labels: Num; previous_labels: Num }>(trendTotalsQuery(req)),
-    ]);
-    const t = totals[0];
-    const labels = n(t?.labels);
+    const [row] = await this.sql.rows<{ images: Num; previous_images: Num; counts: CountMap; previous_counts: CountMap }>(trendQuery(req));
+    const current = new Map(entries(row?.counts));
+    const previous = new Map(entries(row?.previous_counts));
+    const labels = total(row?.counts);
+    const values = [...new Set([...current.keys(), ...previous.keys()])]
+      .map((value) => ({ value, count: current.get(value) ?? 0, previousCount: previous.get(value) ?? 0 }))
+      .sort((a, b) => b.count - a.count || b.previousCount - a.previousCount || byteOrder(a.value, b.value))
+      .slice(0, req.limit);
     return {
       quarter: req.quarter,
       previousQuarter: req.previousQuarter,
       dimension: req.dimension,
-      images: n(t?.images),
-      previousImages: n(t?.previous_images),
-      values: values.map((v) => {
-        const count = n(v.count);
-        const previousCount = n(v.previous);
-        return { value: v.value, count, previousCount, change: count - previousCount, direction: direction(count - previousCount), share: ratio(count, labels) };
-      }),
+      images: n(row?.images),
+      previousImages: n(row?.previous_images),
+      values: values.map((v) => ({ ...v, change: v.count - v.previousCount, direction: direction(v.count - v.previousCount), share: ratio(v.count, labels) })),
     };
   }
 
@@ -79,22 +83,21 @@ export class AnalyticsQueryService {
   }
 
   async followed(req: FollowedRequest): Promise<FollowedBloggerStats> {
-    const q = followedQueries(req);
-    const [totals, byValue, bySource, byQuarter] = await Promise.all([
-      this.sql.rows<{ images: Num; bloggers: Num; labels: Num }>(q.totals),
-      this.sql.rows<{ value: string; count: Num }>(q.byValue),
-      this.sql.rows<{ source: string; count: Num }>(q.bySource),
-      this.sql.rows<{ quarter: string; count: Num }>(q.byQuarter),
-    ]);
-    const labels = n(totals[0]?.labels);
+    const [row] = await this.sql.rows<{ images: Num; bloggers: Num; labels: Num; by_value: CountMap; by_source: CountMap; by_quarter: CountMap }>(followedQuery(req));
+    const labels = n(row?.labels);
+    const ranked = (m: CountMap | undefined): [string, number][] => entries(m).sort(([a, x], [b, y]) => y - x || byteOrder(a, b));
     return {
       bloggersRequested: req.bloggerIds.length,
-      bloggersWithImages: n(totals[0]?.bloggers),
-      images: n(totals[0]?.images),
+      bloggersWithImages: n(row?.bloggers),
+      images: n(row?.images),
       dimension: req.dimension,
-      byValue: byValue.map((v) => ({ value: v.value, count: n(v.count), share: ratio(n(v.count), labels) })),
-      bySource: bySource.map((s) => ({ source: s.source, count: n(s.count) })),
-      byQuarter: byQuarter.map((s) => ({ quarter: s.quarter, count: n(s.count) })),
+      byValue: ranked(row?.by_value)
+        .slice(0, req.limit)
+        .map(([value, count]) => ({ value, count, share: ratio(count, labels) })),
+      bySource: ranked(row?.by_source).map(([source, count]) => ({ source, count })),
+      byQuarter: entries(row?.by_quarter)
+        .sort(([a], [b]) => byteOrder(a, b))
+        .map(([quarter, count]) => ({ quarter, count })),
     };
   }
 }

@@ -1,18 +1,18 @@
-import { followedQueries, risingQuery, trendValuesQuery } from './stats-queries';
+import { followedQuery, risingQuery, trendQuery } from './stats-queries';
 import { parseFollowedRequest, parseRisingRequest, parseTrendRequest } from './stats-request';
 
 describe('stats queries', () => {
   it('trend: label values only as parameters, the dimension as a checked identifier', () => {
-    const q = trendValuesQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', where: "category:dress') OR 1=1 --", source: 'social' }));
-    expect(q.query).toContain('ARRAY JOIN color AS value');
+    const q = trendQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', where: "category:dress') OR 1=1 --", source: 'social' }));
+    expect(q.query).toContain("sumMapIf(CAST(arrayMap(v -> (v, toUInt64(1)), color), 'Map(String, UInt64)'), quarter = {q:String})");
     expect(q.query).toContain('has(category, {w0:String})');
     expect(q.query).toContain('source IN {sources:Array(String)}');
     expect(q.query).not.toContain('OR 1=1');
-    expect(q.params).toEqual({ q: '2025Q2', pq: '2025Q1', limit: 50, w0: "dress') OR 1=1 --", sources: ['social'] });
+    expect(q.params).toEqual({ q: '2025Q2', pq: '2025Q1', w0: "dress') OR 1=1 --", sources: ['social'] });
   });
 
   it('uniqueOnly excludes duplicates by the dedupe verdict', () => {
-    const q = trendValuesQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', uniqueOnly: 'true' }));
+    const q = trendQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', uniqueOnly: 'true' }));
     expect(q.query).toContain("image_id NOT IN (SELECT image_id FROM image_dedup FINAL WHERE status != 'UNIQUE')");
   });
 
@@ -23,10 +23,12 @@ describe('stats queries', () => {
     expect(q.query).toContain('HAVING count > previous');
   });
 
-  it('followed: quarter first (the sort key), bloggers as an array parameter', () => {
-    const q = followedQueries(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1'] }));
-    expect(q.byValue.query).toContain('WHERE quarter IN {quarters:Array(String)} AND blogger_id IN {bloggers:Array(String)}');
-    expect(q.byValue.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1'] });
-    expect(followedQueries(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' })).totals.query).not.toContain('quarter IN');
+  it('followed: sort-key conditions (quarter, blogger) in PREWHERE before FINAL, label conditions after it', () => {
+    const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1'], where: [{ dimension: 'color', value: 'red' }] }));
+    expect(q.query).toContain('FINAL\nPREWHERE quarter IN {quarters:Array(String)} AND blogger_id IN {bloggers:Array(String)}\nWHERE has(color, {w0:String})');
+    expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1'], w0: 'red' });
+    const all = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' })).query;
+    expect(all).not.toContain('quarter IN');
+    expect(all).not.toContain('WHERE has');
   });
 });

@@ -31,22 +31,21 @@ function and(terms: readonly string[]): string {
   return terms.map((t) => ` AND ${t}`).join('');
 }
 
-/** Label counts of one dimension in a quarter and the one before. */
-export function trendValuesQuery(req: TrendRequest): SqlQuery {
-  const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter, limit: req.limit };
-  const query = `SELECT value, countIf(quarter = {q:String}) AS count, countIf(quarter = {pq:String}) AS previous
-FROM image_facts FINAL ARRAY JOIN ${column(req.dimension)} AS value
-WHERE quarter IN ({q:String}, {pq:String})${and(filterTerms(req, params))}
-GROUP BY value ORDER BY count DESC, previous DESC, value LIMIT {limit:UInt32}`;
-  return { query, params };
+/** `{label: count}` over the rows of a group: one pass, no ARRAY JOIN (the labels of an image are distinct). */
+function labelCounts(dimension: LabelDimension): string {
+  return `CAST(arrayMap(v -> (v, toUInt64(1)), ${column(dimension)}), 'Map(String, UInt64)')`;
 }
 
-/** Images and label occurrences of the dimension in both quarters (denominators of the shares). */
-export function trendTotalsQuery(req: TrendRequest): SqlQuery {
+/**
+ * The trend of a quarter in one pass over the two quarters' partitions:
+ * images per quarter and label counts per quarter (maps; ranking, change and
+ * shares are computed from them by the service).
+ */
+export function trendQuery(req: TrendRequest): SqlQuery {
   const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter };
-  const dim = column(req.dimension);
+  const labels = labelCounts(req.dimension);
   const query = `SELECT countIf(quarter = {q:String}) AS images, countIf(quarter = {pq:String}) AS previous_images,
-  sumIf(length(${dim}), quarter = {q:String}) AS labels, sumIf(length(${dim}), quarter = {pq:String}) AS previous_labels
+  sumMapIf(${labels}, quarter = {q:String}) AS counts, sumMapIf(${labels}, quarter = {pq:String}) AS previous_counts
 FROM image_facts FINAL
 WHERE quarter IN ({q:String}, {pq:String})${and(filterTerms(req, params))}`;
   return { query, params };
@@ -65,27 +64,25 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
   return { query, params };
 }
 
-function followedWhere(req: FollowedRequest, params: Record<string, unknown>): string {
-  params.bloggers = req.bloggerIds;
-  const terms = ['blogger_id IN {bloggers:Array(String)}'];
+/**
+ * The followed bloggers' images in one pass: totals and counts by label value,
+ * source and quarter. Quarter and blogger are sort-key columns, so every
+ * version of a row shares them: filtering on them in PREWHERE (before FINAL
+ * collapses versions) gives the same answer as after it, and FINAL then merges
+ * only the requested bloggers' rows. Label, source and dedupe conditions stay
+ * in WHERE, after FINAL (versions of one image may differ in them).
+ */
+export function followedQuery(req: FollowedRequest): SqlQuery {
+  const params: Record<string, unknown> = { bloggers: req.bloggerIds };
+  const prewhere = ['blogger_id IN {bloggers:Array(String)}'];
   if (req.quarters.length > 0) {
     params.quarters = req.quarters;
-    terms.unshift('quarter IN {quarters:Array(String)}');
+    prewhere.unshift('quarter IN {quarters:Array(String)}');
   }
-  return `WHERE ${[...terms, ...filterTerms(req, params)].join(' AND ')}`;
-}
-
-/** The followed bloggers' images: totals, and counts by label value, by source and by quarter. */
-export function followedQueries(req: FollowedRequest): { totals: SqlQuery; byValue: SqlQuery; bySource: SqlQuery; byQuarter: SqlQuery } {
-  const p = (): Record<string, unknown> => ({ limit: req.limit });
-  const build = (select: string, tail: string, arrayJoin = ''): SqlQuery => {
-    const params = p();
-    return { query: `SELECT ${select} FROM image_facts FINAL${arrayJoin} ${followedWhere(req, params)}${tail}`, params };
-  };
-  return {
-    totals: build(`count() AS images, uniqExact(blogger_id) AS bloggers, sum(length(${column(req.dimension)})) AS labels`, ''),
-    byValue: build('value, count() AS count', ' GROUP BY value ORDER BY count DESC, value LIMIT {limit:UInt32}', ` ARRAY JOIN ${column(req.dimension)} AS value`),
-    bySource: build('source, count() AS count', ' GROUP BY source ORDER BY count DESC, source'),
-    byQuarter: build('quarter, count() AS count', ' GROUP BY quarter ORDER BY quarter'),
-  };
+  const where = filterTerms(req, params);
+  const query = `SELECT count() AS images, uniqExact(blogger_id) AS bloggers, sum(length(${column(req.dimension)})) AS labels,
+  sumMap(${labelCounts(req.dimension)}) AS by_value, sumMap(map(source, toUInt64(1))) AS by_source, sumMap(map(quarter, toUInt64(1))) AS by_quarter
+FROM image_facts FINAL
+PREWHERE ${prewhere.join(' AND ')}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`;
+  return { query, params };
 }

@@ -16,6 +16,11 @@ const positiveInt = (raw: string): number => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
   return n;
 };
+const nonNegativeInt = (raw: string): number => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+};
 
 function config(): CatalogConfig {
   try {
@@ -29,7 +34,7 @@ function config(): CatalogConfig {
   }
 }
 
-/** `npm run catalog -- serve | setup | reindex [--timeout-ms N]`. */
+/** `npm run catalog -- serve | setup | reindex [--timeout-ms N] [--delete-old [--keep N]] | cleanup [--keep N] [--dry-run]`. */
 const program = new Command('catalog').description('StyleStream Elasticsearch catalogue');
 
 program
@@ -55,7 +60,9 @@ program
   .command('reindex')
   .description('replay the topics into <alias>-v<N+1> under a new group, then swap the alias atomically once caught up')
   .option('--timeout-ms <ms>', 'give up (alias unchanged) if not caught up by then', positiveInt, 3_600_000)
-  .action(async (options: { timeoutMs: number }) => {
+  .option('--delete-old', 'after the swap (and a grace of one request timeout), delete the indices older than the new one')
+  .option('--keep <n>', 'with --delete-old: keep the n newest older indices for rollback', nonNegativeInt, 0)
+  .action(async (options: { timeoutMs: number; deleteOld?: boolean; keep: number }) => {
     const c = config();
     const logger = createLogger('catalog-reindex');
     const runtime = createCatalogRuntime(c, logger);
@@ -68,10 +75,28 @@ program
           groupBase: c.KAFKA_GROUP_ID,
           timeoutMs: options.timeoutMs,
           onProgress: (lag) => process.stderr.write(`reindex: lag ${lag}\n`),
+          ...(options.deleteOld === true ? { deleteOld: { keep: options.keep, graceMs: c.ELASTICSEARCH_REQUEST_TIMEOUT_MS } } : {}),
         },
         logger,
       );
       process.stdout.write(`${JSON.stringify(report)}\n`);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+program
+  .command('cleanup')
+  .description('delete versioned indices older than the one the alias points at (never that one, never a newer one)')
+  .option('--keep <n>', 'keep the n newest older indices for rollback', nonNegativeInt, 0)
+  .option('--dry-run', 'only print what would be deleted')
+  .action(async (options: { keep: number; dryRun?: boolean }) => {
+    const c = config();
+    const runtime = createCatalogRuntime(c, createLogger('catalog'));
+    try {
+      const report = await runtime.lifecycle.removeOldIndices({ keep: options.keep, dryRun: options.dryRun === true });
+      if (report.current === undefined) process.stderr.write(`cleanup: alias ${c.CATALOG_ALIAS} does not exist; nothing deleted\n`);
+      process.stdout.write(`${JSON.stringify({ alias: c.CATALOG_ALIAS, dryRun: options.dryRun === true, ...report })}\n`);
     } finally {
       await runtime.close();
     }

@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DependencyUnavailableError } from '@stylestream/errors';
-import { CatalogImageSearch, type ImageSearch } from '@stylestream/catalog';
+import { type CatalogCandidateSource, CatalogImageSearch, type ImageSearch } from '@stylestream/catalog';
 import { createCatalogHttpApp } from './catalog-http.app';
 
 class FakeSearch {
@@ -12,7 +12,7 @@ class FakeSearch {
   search(search: ImageSearch) {
     this.seen.push(search);
     if (this.down) return Promise.reject(new DependencyUnavailableError('elasticsearch', 'connection refused'));
-    return Promise.resolve({ total: 0, from: search.from, size: search.size, images: [], facets: {} });
+    return Promise.resolve({ total: 0, from: search.from, size: search.size, images: [], facets: {}, nextCursor: null });
   }
 }
 
@@ -22,7 +22,7 @@ describe('catalogue HTTP app (search faked)', () => {
   const search = new FakeSearch();
 
   beforeAll(async () => {
-    app = await createCatalogHttpApp({ search: search as unknown as CatalogImageSearch, logger: pino({ level: 'silent' }) });
+    app = await createCatalogHttpApp({ query: { search: search as unknown as CatalogImageSearch, candidateSource: {} as CatalogCandidateSource }, logger: pino({ level: 'silent' }) });
     await app.init();
     http = app.getHttpServer() as App;
   });
@@ -30,7 +30,7 @@ describe('catalogue HTTP app (search faked)', () => {
 
   it('passes validated filters to the search', async () => {
     await request(http).get('/v1/images?color=red&color=blue&source=social&size=5').expect(200);
-    expect(search.seen.at(-1)).toMatchObject({ labels: { color: ['red', 'blue'] }, source: ['social'], size: 5 });
+    expect(search.seen.at(-1)).toMatchObject({ filter: { labels: { color: ['red', 'blue'] }, source: ['social'] }, size: 5 });
   });
 
   it('answers 400 naming the bad parameter', async () => {
@@ -47,6 +47,6 @@ describe('catalogue HTTP app (search faked)', () => {
   it('documents GET /v1/images with its parameters at /docs-json', async () => {
     const res = await request(http).get('/docs-json').expect(200);
     const params = (res.body as { paths: Record<string, { get: { parameters: { name: string }[] } }> }).paths['/v1/images']?.get.parameters.map((p) => p.name);
-    expect(params).toEqual(expect.arrayContaining(['category', 'color', 'source', 'bloggerId', 'publishedFrom', 'q', 'size', 'from', 'facets']));
+    expect(params).toEqual(expect.arrayContaining(['category', 'color', 'source', 'bloggerId', 'publishedFrom', 'q', 'size', 'from', 'cursor', 'excludeDuplicates', 'facets']));
   });
 });

@@ -3,25 +3,24 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { CatalogImageSearch } from '@stylestream/catalog';
+import { CatalogQueryModule, type CatalogQueryModuleOptions } from '@stylestream/catalog';
 import { HealthController, HttpErrorFilter } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
-import { ImagesSearchController } from './images-search.controller';
 
 export interface CatalogHttpOptions {
-  readonly search: CatalogImageSearch;
+  /** The query side (GET /v1/images and the candidate source), see CatalogQueryModule. */
+  readonly query: CatalogQueryModuleOptions;
   readonly logger: Logger;
 }
 
-/** The catalogue's HTTP surface: GET /v1/images, /health, /metrics. */
+/** The catalogue's HTTP surface: GET /v1/images (CatalogQueryModule), /health, /metrics. */
 @Module({})
 export class CatalogHttpModule {
   static register(options: CatalogHttpOptions): DynamicModule {
     return {
       module: CatalogHttpModule,
-      imports: [MetricsModule],
-      controllers: [ImagesSearchController, HealthController],
-      providers: [{ provide: CatalogImageSearch, useValue: options.search }],
+      imports: [MetricsModule, CatalogQueryModule.register(options.query)],
+      controllers: [HealthController],
     };
   }
 }

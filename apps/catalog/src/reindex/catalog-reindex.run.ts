@@ -12,6 +12,12 @@ export interface CatalogReindexOptions extends Omit<CatalogSinkOptions, 'imagesI
   readonly timeoutMs: number;
   readonly pollMs?: number;
   readonly onProgress?: (lag: number) => void;
+  /**
+   * After the swap, delete the indices older than the new one (keeping the
+   * `keep` newest for rollback), once `graceMs` has passed: live-sink and
+   * reader requests that resolved the alias before the swap finish first.
+   */
+  readonly deleteOld?: { readonly keep: number; readonly graceMs: number };
 }
 
 export interface CatalogReindexReport {
@@ -19,6 +25,8 @@ export interface CatalogReindexReport {
   readonly previous: string | undefined;
   readonly groupId: string;
   readonly elapsedMs: number;
+  /** Indices deleted after the swap (deleteOld). */
+  readonly removed: string[];
 }
 
 /**
@@ -29,7 +37,8 @@ export interface CatalogReindexReport {
  * only after the swap, so an event that arrived between the last lag probe and
  * the swap is in the new index too (the live sink, writing through the alias,
  * applies it again harmlessly: offset guards). The previous index is kept
- * (delete it once satisfied). On timeout or failure the alias is untouched.
+ * unless `deleteOld` asks otherwise (or `catalog cleanup` later). On timeout
+ * or failure the alias is untouched and nothing is deleted.
  */
 export async function runCatalogReindex(options: CatalogReindexOptions, logger: Logger): Promise<CatalogReindexReport> {
   const started = Date.now();
@@ -39,6 +48,7 @@ export async function runCatalogReindex(options: CatalogReindexOptions, logger: 
   const topics = [options.topics.imageArrived, options.topics.vectorCleaned, options.topics.indexUpdated];
   const consumer = createCatalogSink({ ...options, imagesIndex: index, groupId });
   logger.info({ index, groupId, topics }, 'reindex: replaying the log into a new index');
+  let stopped = false;
   try {
     await consumer.start();
     const deadline = started + options.timeoutMs;
@@ -51,8 +61,16 @@ export async function runCatalogReindex(options: CatalogReindexOptions, logger: 
     }
     const previous = await options.lifecycle.swapAlias(index);
     logger.info({ index, previous, alias: options.lifecycle.alias }, 'reindex: alias swapped');
-    return { index, previous, groupId, elapsedMs: Date.now() - started };
-  } finally {
     await consumer.stop();
+    stopped = true;
+    let removed: string[] = [];
+    if (options.deleteOld !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, options.deleteOld?.graceMs ?? 0));
+      removed = (await options.lifecycle.removeOldIndices({ keep: options.deleteOld.keep })).removed;
+      logger.info({ removed }, 'reindex: old indices deleted');
+    }
+    return { index, previous, groupId, elapsedMs: Date.now() - started, removed };
+  } finally {
+    if (!stopped) await consumer.stop();
   }
 }

@@ -5,6 +5,7 @@ import { CatalogBulkBatcher, ElasticsearchCatalogStore } from '@stylestream/cata
 import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageBatchRoute, submitEach } from '@stylestream/kafka';
 import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
 import { CatalogSinkHandlers } from './catalog-sink.handlers';
+import { MeteredCatalogStore } from './metered-catalog.store';
 
 export interface CatalogTopics {
   readonly imageArrived: string;
@@ -30,7 +31,9 @@ export interface CatalogSinkOptions {
 
 /** The catalogue sink: one StageConsumer over the three topics (batch routes), writing through a shared bulk batcher. */
 export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
-  const store = new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false });
+  const store = new MeteredCatalogStore(
+    new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false }),
+  );
   const handlers = new CatalogSinkHandlers(new CatalogBulkBatcher(store, options.bulk));
   const { topics, codec } = options;
   // A partition batch goes to the batcher whole (split at the bulk size), so bulks fill up.

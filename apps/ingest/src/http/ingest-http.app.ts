@@ -3,8 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { ErrorBody } from '@stylestream/http';
-import { ApiKeyVerifier } from './api-key.guard';
+import { ApiKeyVerifier, apiKeyProtection, type ErrorBody } from '@stylestream/http';
 import { ingestExceptionFilter } from './ingest-exception.filter';
 import { IngestHttpModule, type IngestHttpModuleOptions } from './ingest-http.module';
 
@@ -24,7 +23,7 @@ export async function createIngestHttpApp(options: IngestHttpAppOptions): Promis
   });
   // The key is checked before the body is read, so an unauthenticated client cannot make the server parse a large body;
   // ApiKeyGuard checks again on the controller (the module stays protected when mounted elsewhere).
-  app.use('/v1', rejectUnknownApiKey(new ApiKeyVerifier(options.apiKeys)));
+  app.use('/v1', apiKeyProtection(new ApiKeyVerifier(options.apiKeys)));
   app.use(requireJsonOnPost);
   app.use(express.json({ limit: options.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler(options.maxBodyBytes));
@@ -42,18 +41,6 @@ export async function createIngestHttpApp(options: IngestHttpAppOptions): Promis
   );
   SwaggerModule.setup('docs', app, document);
   return app;
-}
-
-function rejectUnknownApiKey(verifier: ApiKeyVerifier) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const reason = verifier.rejection(req.headers['x-api-key']);
-    if (reason === undefined) {
-      next();
-      return;
-    }
-    const body: ErrorBody = { error: 'unauthorized', reason };
-    res.status(401).json(body);
-  };
 }
 
 function requireJsonOnPost(req: Request, res: Response, next: NextFunction): void {

@@ -32,5 +32,6 @@ export const searchResultSchema = {
       },
     },
     facets: { type: 'object', properties: Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, bucketList])) },
+    nextCursor: { type: 'string', nullable: true, description: 'Pass as cursor (same filters) for the next page; null on the last page' },
   },
 };

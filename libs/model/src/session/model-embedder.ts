@@ -1,13 +1,17 @@
 import * as ort from 'onnxruntime-node';
 import { InvalidInputError } from '@stylestream/errors';
-import { ModelManifest, expectedInputDims } from '../manifest/model-manifest.schema';
+import { ModelManifest, embeddingDim, expectedInputDims } from '../manifest/model-manifest.schema';
+import { ModelManifestError } from '../model-errors';
+import { LinearProjection, projectRows } from '../projection/linear-projection';
 import { ExecutionProvider } from './model-runtime.config';
 
 /**
  * Turns preprocessed image batches into embeddings with one onnxruntime session.
  * Contract: `embed` takes `n` images laid out per the manifest (`layout`, `width`,
- * `height`, already scaled/normalised) and resolves to `n × output.dim` floats,
- * each row L2-normalised when the manifest says `l2`. It does not block the event
+ * `height`, already scaled/normalised) and resolves to `n × dim` floats: the graph
+ * output, L2-normalised when `output.normalisation` says `l2`; then, when the
+ * manifest has a projection, projected (`dim` = its `outputDim`) and normalised per
+ * `projection.normalisation`. It does not block the event
  * loop (onnxruntime runs the graph on its own threads); calls may overlap, though
  * they then share the session's intra-op threads. A malformed batch is an
  * InvalidInputError; the embedder is unusable after `release`.
@@ -15,24 +19,47 @@ import { ExecutionProvider } from './model-runtime.config';
 export class ModelEmbedder {
   /** Floats per image in the input batch. */
   readonly inputSize: number;
+  /** Floats per embedding (the projection's output dim when there is one). */
   readonly dim: number;
 
   constructor(
     readonly manifest: ModelManifest,
     private readonly session: ort.InferenceSession,
     readonly executionProviders: ExecutionProvider[],
+    private readonly projection: LinearProjection | null = null,
   ) {
+    if ((manifest.projection === null) !== (projection === null)) {
+      throw new ModelManifestError(manifest.id, [`the manifest ${manifest.projection === null ? 'has no' : 'has a'} projection, the embedder was given ${projection === null ? 'none' : 'one'}`]);
+    }
     this.inputSize = expectedInputDims(manifest).reduce((a, b) => a * b, 1);
-    this.dim = manifest.output.dim;
+    this.dim = embeddingDim(manifest);
   }
 
   async embed(batch: Float32Array, n: number): Promise<Float32Array> {
-    const raw = await this.run(batch, n);
-    if (this.manifest.output.normalisation === 'l2') l2NormaliseRows(raw, this.dim);
-    return raw;
+    return this.project(await this.backbone(batch, n), n);
   }
 
-  /** The bare `session.run` (no normalisation): the model's ceiling in benchmarks. */
+  /** `session.run` plus the output normalisation: `n × output.dim` backbone features, before any projection. */
+  async backbone(batch: Float32Array, n: number): Promise<Float32Array> {
+    const outputs = await this.run(batch, n);
+    if (this.manifest.output.normalisation === 'l2') l2NormaliseRows(outputs, this.manifest.output.dim);
+    return outputs;
+  }
+
+  /**
+   * The head: projects `n` backbone feature rows (as `backbone` returns them) and
+   * normalises per `projection.normalisation`; returns `features` itself when the
+   * model has no projection. Callers that cache backbone features (training,
+   * benchmarks) get exactly what `embed` would return.
+   */
+  project(features: Float32Array, n: number): Float32Array {
+    if (this.projection === null || this.manifest.projection === null) return features;
+    const projected = projectRows(this.projection, features, n);
+    if (this.manifest.projection.normalisation === 'l2') l2NormaliseRows(projected, this.projection.outputDim);
+    return projected;
+  }
+
+  /** The bare `session.run` (no normalisation, no projection; `n × output.dim`): the model's ceiling in benchmarks. */
   async run(batch: Float32Array, n: number): Promise<Float32Array> {
     if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`batch size must be a positive integer, got ${n}`);
     if (batch.length < n * this.inputSize) {
@@ -43,7 +70,8 @@ export class ModelEmbedder {
     const results = await this.session.run({ [this.manifest.input.name]: input });
     const output = results[this.manifest.output.name];
     const values = output.data as Float32Array;
-    return values.length === n * this.dim ? values : values.slice(0, n * this.dim);
+    const width = this.manifest.output.dim;
+    return values.length === n * width ? values : values.slice(0, n * width);
   }
 
   async release(): Promise<void> {

@@ -2,10 +2,9 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
- * A Prometheus file_sd target file naming this process, so the local stack's
- * Prometheus (job `stylestream`, files `$STACK_DIR/conf/prometheus/targets/*.json`,
- * re-read every 5 s) scrapes it without a config change. Written atomically
- * (temp file + rename: Prometheus never reads half a file); removed on close.
+ * A Prometheus file_sd target file naming this process (the local stack's
+ * Prometheus re-reads `$STACK_DIR/conf/prometheus/targets/*.json`), written
+ * atomically (temp file + rename) and removed on stop.
  */
 export class ScrapeTargetFile {
   constructor(

@@ -1,25 +1,34 @@
 import { Controller, Get, Inject, Query, applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CatalogImageSearch, type CatalogSearchResult, IMAGE_SEARCH_PARAMS, SEARCH_LIMITS, parseImageSearch } from '@stylestream/catalog';
 import { IMAGE_SOURCES, LABEL_DIMENSIONS } from '@stylestream/schemas';
+import { CatalogImageSearch, type CatalogSearchResult } from '../catalog-image.search';
+import { FILTER_LIMITS } from '../catalog-filter';
+import { IMAGE_SEARCH_PARAMS, SEARCH_LIMITS, parseImageSearch } from '../image-search.query';
 import { errorSchema, searchResultSchema } from './openapi.schemas';
 
 const describeParam: Record<(typeof IMAGE_SEARCH_PARAMS)[number], string> = {
   ...(Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, `Label filter on ${d}: comma-separated values, any of them matches`])) as Record<(typeof LABEL_DIMENSIONS)[number], string>),
   source: `Comma-separated sources (${IMAGE_SOURCES.join(', ')})`,
-  bloggerId: 'Comma-separated blogger ids',
+  bloggerId: `Comma-separated blogger ids (at most ${FILTER_LIMITS.maxBloggerIds})`,
   publishedFrom: 'Earliest publishedAt, inclusive (ISO-8601 or ms since the epoch)',
   publishedTo: 'Latest publishedAt, inclusive (ISO-8601 or ms since the epoch)',
+  excludeDuplicates: 'true: leave out images judged EXACT_DUPLICATE or NEAR_DUPLICATE',
   q: 'Free text matched against the title (all words)',
   size: `Page size, 0..${SEARCH_LIMITS.maxSize} (default ${SEARCH_LIMITS.defaultSize}; 0 = facets only)`,
-  from: `Offset of the page; from + size ≤ ${SEARCH_LIMITS.maxWindow}`,
-  facets: 'Comma-separated dimensions to count (default: all)',
+  from: `Offset of the page; from + size ≤ ${SEARCH_LIMITS.maxWindow}. Beyond that, page with cursor`,
+  cursor: 'nextCursor of the previous page (same filters): the page after it, at any depth; excludes from',
+  facets: 'Comma-separated dimensions to count (default: all; none: no facets)',
 };
 
 function ApiImageSearchParams(): MethodDecorator {
   return applyDecorators(
     ...IMAGE_SEARCH_PARAMS.map((name) =>
-      ApiQuery({ name, required: false, description: describeParam[name], schema: { type: name === 'size' || name === 'from' ? 'integer' : 'string' } }),
+      ApiQuery({
+        name,
+        required: false,
+        description: describeParam[name],
+        schema: { type: name === 'size' || name === 'from' ? 'integer' : name === 'excludeDuplicates' ? 'boolean' : 'string' },
+      }),
     ),
   );
 }
@@ -32,7 +41,7 @@ export class ImagesSearchController {
 
   @Get()
   @ApiOperation({ summary: 'Search live catalogue images by labels, source, blogger, time range and title text, with facet counts per dimension' })
-  @ApiOkResponse({ description: 'A page of images, the total, and facet counts over the whole result set', schema: searchResultSchema })
+  @ApiOkResponse({ description: 'A page of images, the total, facet counts over the whole result set, and the cursor of the next page', schema: searchResultSchema })
   @ApiResponse({ status: 400, description: 'A parameter is unknown or invalid; the reason names it', schema: errorSchema })
   @ApiResponse({ status: 503, description: 'Elasticsearch unavailable; retry', schema: errorSchema })
   @ApiImageSearchParams()
@@ -40,4 +49,3 @@ export class ImagesSearchController {
     return this.images.search(parseImageSearch(query));
   }
 }
-

@@ -1,51 +1,30 @@
 /** @jest-environment ./libs/model/src/testing/onnx-jest.environment.js */
 /**
  * Real: Kafka, schema registry, the default ONNX model (built if missing), sharp, the
- * file system. Publishes image-arrived records with file:// URIs (generated images, a
- * photo from ../shared/data/clothing-small when present, bad files, a tombstone) and
- * checks vector-extracted (dim 1280, unit norm, identical bytes for identical images)
- * and one dead letter per bad image, each with its own code.
+ * file system, a local HTTP server, the extractor's ops HTTP endpoint. One partition:
+ * good images (generated, and photos from ../shared/data/clothing-small when present),
+ * then every kind of bad input, a tombstone, a corrupt Avro value, then one more good
+ * image. Checks vector-extracted (dim 1280, unit norm, identical vectors for identical
+ * bytes), one dead letter per bad input with its own reason, the /metrics counters,
+ * /healthz and /readyz, and that the image after the bad ones was extracted.
  */
-import { existsSync, promises as fs, readdirSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crc32 } from 'node:zlib';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import sharp from 'sharp';
-import { loadConfig } from '@stylestream/config';
 import { AvroProducer } from '@stylestream/kafka';
 import { createLogger } from '@stylestream/logging';
 import { buildDefaultModel } from '@stylestream/model';
 import { SchemaRegistryGateway, bytesToVector, deadLetterContractFor, imageArrivedContract, sampleImageArrived, vectorExtractedContract } from '@stylestream/schemas';
 import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
-import { extractorConfigSchema } from '../src/extractor.config';
-import { startExtractor, type ExtractorRuntime } from '../src/extractor.runtime';
+import { startExtractor, type ExtractorRuntime } from './extractor.runtime';
+import { bombPng, firstPhotos, modelsDir, seriesValue, testExtractorConfig } from './testing/extractor-it.fixture';
 
 jest.setTimeout(240_000);
-
-const root = resolve(__dirname, '../../..');
-const modelsDir = join(root, 'models');
-const photosDir = resolve(root, '../shared/data/clothing-small/train');
-
-function firstPhotos(n: number): string[] {
-  if (!existsSync(photosDir)) return [];
-  return readdirSync(photosDir)
-    .sort()
-    .flatMap((cls) => readdirSync(join(photosDir, cls)).sort().slice(0, 1).map((f) => join(photosDir, cls, f)))
-    .slice(0, n);
-}
-
-/** A real PNG whose header claims `size`×`size` pixels (IHDR patched, CRC fixed): a decompression bomb's header. */
-async function bombPng(size: number): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer());
-  png.writeUInt32BE(size, 16);
-  png.writeUInt32BE(size, 20);
-  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
-  return png;
-}
 
 describe('extractor (integration)', () => {
   const kafka = new Kafka({ brokers: stack.brokers, clientId: 'extractor-it', logLevel: logLevel.NOTHING });
@@ -63,13 +42,13 @@ describe('extractor (integration)', () => {
   beforeAll(async () => {
     buildDefaultModel(modelsDir);
     dir = await fs.mkdtemp(join(tmpdir(), 'extractor-it-'));
-    await createTopics([ia, `${ia}.dlq`, ve], 2);
+    await createTopics([ia, `${ia}.dlq`, ve], 1);
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [ve, `${ia}.dlq`], fromBeginning: true });
     await consumer.run({ eachMessage: ({ topic, message }) => Promise.resolve(void received.get(topic)?.push(message)) });
     server = createServer((req, res) => {
-      if (req.url === '/slow.jpg') return void setTimeout(() => res.end('late'), 5_000).unref();
+      if (req.url === '/never-answers.jpg') return; // holds the connection open, never responds
       res.writeHead(404).end();
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -85,15 +64,16 @@ describe('extractor (integration)', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('extracts good images, dead-letters each bad one with its reason, passes a tombstone through', async () => {
+  it('extracts good images, dead-letters each bad one with its reason and counts it, keeps the partition flowing', async () => {
     const file = (name: string) => join(dir, name);
-    const gradient = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    const redBlue = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } })
       .composite([{ input: { create: { width: 100, height: 200, channels: 3, background: { r: 20, g: 20, b: 220 } } }, left: 0, top: 0 }])
       .jpeg()
       .toBuffer();
-    await fs.writeFile(file('red-blue.jpg'), gradient);
+    await fs.writeFile(file('red-blue.jpg'), redBlue);
     await fs.writeFile(file('grey.png'), await sharp({ create: { width: 64, height: 96, channels: 4, background: { r: 128, g: 128, b: 128, alpha: 1 } } }).png().toBuffer());
-    await fs.writeFile(file('truncated.jpg'), gradient.subarray(0, Math.floor(gradient.length / 2)));
+    await fs.writeFile(file('green.webp'), await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 10, g: 180, b: 30 } } }).webp().toBuffer());
+    await fs.writeFile(file('truncated.jpg'), redBlue.subarray(0, Math.floor(redBlue.length / 2)));
     await fs.writeFile(file('empty.jpg'), Buffer.alloc(0));
     await fs.writeFile(file('text.jpg'), 'this is not a jpeg\n');
     await fs.writeFile(file('bomb.png'), await bombPng(20_000));
@@ -111,48 +91,42 @@ describe('extractor (integration)', () => {
       ['b-missing', file('missing.jpg'), 'IMAGE_NOT_FOUND'],
       ['b-bomb', file('bomb.png'), 'IMAGE_PIXELS_OVER_LIMIT'],
       ['b-http-404', `${http}/gone.jpg`, 'IMAGE_NOT_FOUND'],
-      ['b-http-timeout', `${http}/slow.jpg`, 'IMAGE_UNREACHABLE'],
+      ['b-http-timeout', `${http}/never-answers.jpg`, 'IMAGE_UNREACHABLE'],
       ['b-scheme', 's3://bucket/key.jpg', 'UNSUPPORTED_SCHEME'],
     ];
+    const after: [string, string] = ['g-after-bad', file('green.webp')];
     const uri = (path: string) => (path.startsWith('/') ? pathToFileURL(path).href : path);
+    const event = ([imageId, path]: [string, string, ...string[]]) => ({ key: imageId, value: sampleImageArrived({ imageId, uri: uri(path), bloggerId: 'blogger-1' }) });
 
     extractor = await startExtractor(
-      loadConfig(extractorConfigSchema, {
-        KAFKA_BROKERS: stack.brokers.join(','),
-        KAFKA_GROUP_ID: uniqueName('it-ex-g'),
-        KAFKA_RETRY_PROFILE: 'test',
-        KAFKA_MAX_WAIT_MS: '100',
-        SCHEMA_REGISTRY_URL: stack.registryUrl,
-        MODEL_DIR: modelsDir,
-        MODEL_INTRA_OP_THREADS: '2',
-        EXTRACTOR_MAX_BATCH_SIZE: '8',
-        EXTRACTOR_FETCH_TIMEOUT_MS: '300',
-        EXTRACTOR_FETCH_ATTEMPTS: '2',
-        EXTRACTOR_FETCH_BACKOFF_MS: '10',
-        EXTRACTOR_TOPIC_IMAGE_ARRIVED: ia,
-        EXTRACTOR_TOPIC_VECTOR_EXTRACTED: ve,
-      }),
+      testExtractorConfig(
+        { imageArrived: ia, vectorExtracted: ve },
+        { EXTRACTOR_FETCH_TIMEOUT_MS: '300', EXTRACTOR_FETCH_ATTEMPTS: '2', EXTRACTOR_FETCH_BACKOFF_MS: '10', EXTRACTOR_MAX_PIXELS: '50000000' },
+      ),
       createLogger('extractor-it'),
     );
-    const started = Date.now();
-    const contract = imageArrivedContract.onTopic(ia);
-    await producer.sendBatch(contract, [
-      ...[...goods, ...bads].map(([imageId, path]) => ({ key: imageId, value: sampleImageArrived({ imageId, uri: uri(path), bloggerId: 'blogger-1' }) })),
-      { key: 'g-grey', value: null },
-    ]);
-    await producer.sendRaw(ia, [{ key: 'b-not-avro', value: Buffer.from('not avro at all') }]);
-    const expectedVectors = goods.length + 1;
-    await waitFor(() => (received.get(ve)?.length ?? 0) >= expectedVectors && (received.get(`${ia}.dlq`)?.length ?? 0) >= bads.length + 1, {
-      timeoutMs: 180_000,
-      what: `${expectedVectors} vector-extracted records and ${bads.length} dead letters`,
-    });
-    const seconds = (Date.now() - started) / 1000;
-    process.stdout.write(`extractor: ${goods.length + bads.length + 1} records in ${seconds.toFixed(2)} s (${((goods.length + bads.length) / seconds).toFixed(1)} images/s, incl. produce + consumer join)\n`);
+    const { url } = extractor;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await waitFor(async () => {
+      const r = await fetch(`${url}/readyz`);
+      return r.status === 200 && r.json();
+    }, { what: '/readyz 200' });
+    expect(ready).toEqual({ ready: true, checks: { modelLoaded: true, kafkaConnected: true, stopping: false } });
 
-    // At-least-once: a redelivery may repeat a record (identical bytes); compare distinct keys.
+    const contract = imageArrivedContract.onTopic(ia);
+    await producer.sendBatch(contract, [...goods.map(event), ...bads.map(event), { key: 'g-grey', value: null }]);
+    await producer.sendRaw(ia, [{ key: 'b-not-avro', value: Buffer.from('not avro at all') }]);
+    await producer.sendBatch(contract, [event(after)]);
+    const expectedIds = [...goods, after].map(([id]) => id);
+    const distinctVectorKeys = () => new Set((received.get(ve) ?? []).filter((m) => m.value !== null).map((m) => m.key?.toString()));
+    await waitFor(() => distinctVectorKeys().size >= expectedIds.length && (received.get(`${ia}.dlq`)?.length ?? 0) >= bads.length + 1, {
+      timeoutMs: 180_000,
+      what: `${expectedIds.length} vectors and ${bads.length + 1} dead letters`,
+    });
+
+    // At-least-once: a redelivery may repeat a record; compare distinct keys.
     const outputs = received.get(ve) ?? [];
-    const tombstones = [...new Set(outputs.filter((m) => m.value === null).map((m) => m.key?.toString()))];
-    expect(tombstones).toEqual(['g-grey']);
+    expect([...new Set(outputs.filter((m) => m.value === null).map((m) => m.key?.toString()))]).toEqual(['g-grey']);
     const vectors = new Map<string, Buffer>();
     for (const m of outputs.filter((o) => o.value !== null)) {
       const { value } = await codec.decode(m.value as Buffer, vectorExtractedContract.onTopic(ve));
@@ -165,15 +139,32 @@ describe('extractor (integration)', () => {
       expect(Math.sqrt(v.reduce((s, x) => s + x * x, 0))).toBeCloseTo(1, 4);
       vectors.set(value.imageId, value.vector);
     }
-    expect([...vectors.keys()].sort()).toEqual(goods.map(([id]) => id).sort());
-    expect(vectors.get('g-red-blue')?.equals(vectors.get('g-red-blue-again') as Buffer)).toBe(true);
+    expect([...vectors.keys()].sort()).toEqual([...expectedIds].sort());
+    const same = bytesToVector(vectors.get('g-red-blue') as Buffer);
+    const again = bytesToVector(vectors.get('g-red-blue-again') as Buffer);
+    expect(Math.max(...same.map((x, i) => Math.abs(x - again[i])))).toBeLessThan(1e-5); // same bytes, same vector (batch composition may differ)
     expect(vectors.get('g-red-blue')?.equals(vectors.get('g-grey') as Buffer)).toBe(false);
 
     const dlq = deadLetterContractFor(ia).onTopic(`${ia}.dlq`);
     const letters = await Promise.all((received.get(`${ia}.dlq`) ?? []).map(async (m) => (await codec.decode(m.value as Buffer, dlq)).value));
-    expect(letters.map((l) => [l.key?.toString(), l.errorClass, l.stage]).sort()).toEqual(
-      [...bads.map(([id, , code]) => [id, code, 'extractor']), ['b-not-avro', 'WIRE_FORMAT_INVALID', 'extractor']].sort(),
-    );
+    const expectedLetters = [...bads.map(([id, , code]) => [id, code, 'extractor']), ['b-not-avro', 'WIRE_FORMAT_INVALID', 'extractor']];
+    expect(letters.map((l) => [l.key?.toString(), l.errorClass, l.stage]).sort()).toEqual(expectedLetters.sort());
+    for (const l of letters) expect(l.reason.length).toBeGreaterThan(10);
     expect(letters.find((l) => l.key?.toString() === 'b-http-timeout')).toMatchObject({ retriable: true, attempts: 4 }); // test retry profile: 4 attempts
+    expect(letters.find((l) => l.key?.toString() === 'b-http-timeout')?.reason).toContain('timed out');
+
+    // Every dead letter is counted under its own error class; produced/consumed per topic; stage timings recorded.
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const byClass = new Map<string, number>();
+    for (const [, code] of expectedLetters) byClass.set(code, (byClass.get(code) ?? 0) + 1);
+    for (const [code, n] of byClass) expect([code, seriesValue(text, 'stylestream_messages_dead_lettered_total', { topic: ia, error_class: code })]).toEqual([code, n]);
+    expect(seriesValue(text, 'stylestream_messages_consumed_total', { topic: ia, outcome: 'dead_lettered' })).toBe(bads.length + 1);
+    expect(seriesValue(text, 'stylestream_messages_produced_total', { topic: `${ia}.dlq` })).toBe(bads.length + 1);
+    expect(seriesValue(text, 'stylestream_messages_produced_total', { topic: ve })).toBeGreaterThanOrEqual(expectedIds.length + 1);
+    expect(seriesValue(text, 'stylestream_handler_duration_seconds_count', { topic: ia })).toBeGreaterThan(0);
+    for (const stage of ['fetch', 'decode', 'inference', 'publish']) {
+      expect([stage, seriesValue(text, 'stylestream_extractor_stage_duration_seconds_count', { stage }) > 0]).toEqual([stage, true]);
+    }
+    expect(seriesValue(text, 'stylestream_extractor_inference_batch_size_images_count', { model: 'mobilenet-v2-nsfwjs' })).toBeGreaterThan(0);
   });
 });

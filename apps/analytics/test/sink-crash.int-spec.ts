@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createClickHouseClient } from '@stylestream/clickhouse';
+import { AvroProducer, TopicProvisioner, consumerLag, createKafkaClient, loadKafkaConfig } from '@stylestream/kafka';
+import { type ImageArrived, SchemaRegistryGateway, imageArrivedContract } from '@stylestream/schemas';
+import { stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { quarterOf } from '../src/domain/quarter';
+import { AnalyticsAppProcess } from './analytics-app.process';
+import { imageArrived } from './analytics-events.fixture';
+
+/**
+ * Real: Kafka and the registry of the local stack; the analytics app as a
+ * child process (dist/, built by `npm run build`) on the embedded engine in a
+ * temporary directory. It is killed with SIGKILL three times while it works
+ * through a replay of image-arrived (new images, re-publications that move an
+ * image to another quarter or blogger, take-downs); after the last restart
+ * drains the topic, the stored images equal the source exactly.
+ * Size: ANALYTICS_CRASH_EVENTS (default 20,000; 200,000 for the full run).
+ */
+const EVENTS = Number(process.env.ANALYTICS_CRASH_EVENTS ?? 20_000);
+jest.setTimeout(120_000 + EVENTS * 3);
+
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const QUARTER_STARTS = [Date.UTC(2025, 0, 1), Date.UTC(2025, 3, 1), Date.UTC(2025, 6, 1), Date.UTC(2025, 9, 1)];
+const COLORS = ['red', 'black', 'blue', 'white', 'green', 'beige'];
+
+/** The source: event i is a new image (90%), a re-publication of an earlier one (8%) or a take-down (2%). */
+function sourceEvents(n: number): { key: string; value: ImageArrived | null }[] {
+  const out: { key: string; value: ImageArrived | null }[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = (i * 2654435761) % 100;
+    const earlier = ids.length > 0 ? ids[(i * 7919) % ids.length] : undefined;
+    const facts = (seed: number): Parameters<typeof imageArrived>[1] => ({
+      quarterStart: QUARTER_STARTS[seed % 4],
+      bloggerId: `blogger-${seed % 331}`,
+      source: seed % 5 === 0 ? 'runway' : 'social',
+      labels: { color: [COLORS[seed % COLORS.length]], category: [seed % 2 === 0 ? 'dress' : 'coat'] },
+    });
+    if (r < 2 && earlier !== undefined) out.push({ key: earlier, value: null });
+    else if (r < 10 && earlier !== undefined) out.push({ key: earlier, value: imageArrived(earlier, facts(i * 13 + 1)) });
+    else {
+      const id = `crash-${i}`;
+      ids.push(id);
+      out.push({ key: id, value: imageArrived(id, facts(i)) });
+    }
+  }
+  return out;
+}
+
+/** The final state the source describes: the last event of each image wins; a take-down removes it. */
+function expectedRows(events: readonly { key: string; value: ImageArrived | null }[]): string[] {
+  const last = new Map<string, ImageArrived | null>();
+  for (const e of events) last.set(e.key, e.value);
+  return [...last]
+    .filter((entry): entry is [string, ImageArrived] => entry[1] !== null)
+    .map(([id, v]) => `${id}|${quarterOf(v.publishedAt)}|${v.bloggerId}|${v.source}|${v.labels.color.join(',')}|${v.labels.category.join(',')}`)
+    .sort();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-event replay`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'analytics-crash-'));
+  const topics = { imageArrived: uniqueName('crash-arrived'), vectorCleaned: uniqueName('crash-cleaned'), indexUpdated: uniqueName('crash-indexed') };
+  const groupId = uniqueName('crash-group');
+  const kafka = createKafkaClient(loadKafkaConfig({ KAFKA_BROKERS: stack.brokers.join(','), KAFKA_CLIENT_ID: 'crash-test' }), logger);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores exactly the source after every restart caught up', async () => {
+    await new TopicProvisioner(kafka, logger).ensure(Object.values(topics).map((topic) => ({ topic, partitions: 4, replicationFactor: 1, withDeadLetterTopic: true })));
+    const events = sourceEvents(EVENTS);
+    const producer = new AvroProducer(kafka, SchemaRegistryGateway.connect({ url: stack.registryUrl }), { retries: 5 });
+    const contract = imageArrivedContract.onTopic(topics.imageArrived);
+    for (let start = 0; start < events.length; start += 1000) await producer.sendBatch(contract, events.slice(start, start + 1000));
+    await producer.disconnect();
+
+    const app = new AnalyticsAppProcess({
+      KAFKA_BROKERS: stack.brokers.join(','),
+      KAFKA_GROUP_ID: groupId,
+      KAFKA_RETRY_PROFILE: 'test',
+      KAFKA_MAX_WAIT_MS: '100',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+      CLICKHOUSE_DATA_DIR: join(dir, 'clickhouse'),
+      ANALYTICS_IMAGE_ARRIVED_TOPIC: topics.imageArrived,
+      ANALYTICS_VECTOR_CLEANED_TOPIC: topics.vectorCleaned,
+      ANALYTICS_INDEX_UPDATED_TOPIC: topics.indexUpdated,
+      ANALYTICS_BATCH_MAX_ROWS: '1000',
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    });
+    const committed = async (): Promise<number> => EVENTS - (await consumerLag(kafka, groupId, [topics.imageArrived]));
+    const killedAt: number[] = [];
+    try {
+      // Kill once past 1/4, 1/2 and 3/4 of the topic: the sink is then inside the next batches (decoded, buffered or inserting).
+      for (const fraction of [0.25, 0.5, 0.75]) {
+        app.start();
+        await waitFor(async () => (await committed()) >= EVENTS * fraction, { what: `sink past ${fraction * 100}% (${app.tail()})`, timeoutMs: 60_000 + EVENTS * 2, intervalMs: 25 });
+        await app.kill9();
+        killedAt.push(await committed());
+      }
+      app.start();
+      await waitFor(async () => (await committed()) === EVENTS, { what: `sink caught up after the restarts (${app.tail()})`, timeoutMs: 60_000 + EVENTS * 2 });
+      expect(await app.stop()).toBe(0);
+    } finally {
+      if (app.running) await app.kill9();
+    }
+    // Every kill left work behind it.
+    expect(killedAt.every((at) => at < EVENTS)).toBe(true);
+    process.stderr.write(`killed at committed offsets ${killedAt.join(', ')} of ${EVENTS}\n`);
+
+    const client = createClickHouseClient({ kind: 'embedded', path: join(dir, 'clickhouse') });
+    try {
+      const rows = await (
+        await client.query({
+          query: "SELECT concat(image_id, '|', quarter, '|', blogger_id, '|', source, '|', arrayStringConcat(color, ','), '|', arrayStringConcat(category, ',')) AS r FROM image_facts FINAL ORDER BY r",
+          format: 'JSONEachRow',
+        })
+      ).json<{ r: string }>();
+      const expected = expectedRows(events);
+      expect(rows.length).toBe(expected.length);
+      expect(rows.map((row) => row.r).sort()).toEqual(expected);
+    } finally {
+      await client.close();
+    }
+  });
+});

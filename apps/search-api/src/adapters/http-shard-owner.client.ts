@@ -1,0 +1,71 @@
+import { Agent, request } from 'undici';
+import { DependencyUnavailableError, reasonOf } from '@stylestream/errors';
+import { OwnerRejectedError } from '../domain/owner-rejected.error';
+import type { KnnAnswer, KnnRequest, ShardListing, ShardOwnerClient, StoredVector } from '../domain/shard-owner.port';
+
+export interface HttpShardOwnerClientOptions {
+  /** Sockets kept per owner (concurrent requests to one owner beyond this queue). */
+  readonly connectionsPerOwner: number;
+  /** Idle keep-alive before a socket is closed. */
+  readonly keepAliveMs: number;
+}
+
+/**
+ * ShardOwnerClient over HTTP/1.1 with one undici keep-alive pool per owner
+ * (no connection set-up on the query path). An aborted call destroys its
+ * socket (the pool opens a fresh one next time), so a slow owner's late
+ * answer never reaches a later query.
+ */
+export class HttpShardOwnerClient implements ShardOwnerClient {
+  private readonly agent: Agent;
+
+  constructor(options: HttpShardOwnerClientOptions) {
+    this.agent = new Agent({ connections: options.connectionsPerOwner, keepAliveTimeout: options.keepAliveMs, keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000), pipelining: 1 });
+  }
+
+  async knn(owner: string, body: KnnRequest, signal: AbortSignal): Promise<KnnAnswer> {
+    return this.call<KnnAnswer>(owner, 'POST', '/v1/knn', signal, JSON.stringify(body));
+  }
+
+  async shards(owner: string, signal: AbortSignal): Promise<ShardListing> {
+    return this.call<ShardListing>(owner, 'GET', '/v1/shards', signal);
+  }
+
+  async vector(owner: string, imageId: string, modelVersion: string | undefined, signal: AbortSignal): Promise<StoredVector | undefined> {
+    const query = modelVersion === undefined ? '' : `?modelVersion=${encodeURIComponent(modelVersion)}`;
+    try {
+      return await this.call<StoredVector>(owner, 'GET', `/v1/vectors/${encodeURIComponent(imageId)}${query}`, signal);
+    } catch (err) {
+      if (err instanceof OwnerRejectedError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async call<T>(owner: string, method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: string): Promise<T> {
+    let response;
+    try {
+      response = await request(new URL(path, owner), {
+        method,
+        dispatcher: this.agent,
+        signal,
+        ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+      });
+    } catch (err) {
+      throw new DependencyUnavailableError(`shard owner ${owner}`, signal.aborted ? 'aborted at its deadline' : reasonOf(err), err);
+    }
+    let parsed: unknown;
+    try {
+      parsed = await response.body.json();
+    } catch (err) {
+      throw new DependencyUnavailableError(`shard owner ${owner}`, `${method} ${path}: HTTP ${response.statusCode} with an unreadable body`, err);
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300) return parsed as T;
+    const reason = typeof parsed === 'object' && parsed !== null && 'reason' in parsed ? String((parsed as { reason: unknown }).reason) : JSON.stringify(parsed).slice(0, 300);
+    if (response.statusCode >= 400 && response.statusCode < 500) throw new OwnerRejectedError(owner, response.statusCode, reason);
+    throw new DependencyUnavailableError(`shard owner ${owner}`, `${method} ${path}: HTTP ${response.statusCode}: ${reason}`);
+  }
+}

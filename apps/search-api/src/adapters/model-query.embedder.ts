@@ -1,0 +1,28 @@
+import { type ImageDecoder, type ModelEmbedder, embedPreparedImages } from '@stylestream/model';
+import type { QueryEmbedder, QueryEmbedding } from '../domain/query-embedder.port';
+
+/** QueryEmbedder over @stylestream/model: the extractor's decoder and embedding path, one image per call. */
+export class ModelQueryEmbedder implements QueryEmbedder {
+  constructor(
+    private readonly embedder: ModelEmbedder,
+    private readonly decoder: ImageDecoder,
+  ) {}
+
+  get modelVersion(): string {
+    return this.embedder.manifest.version;
+  }
+
+  get dim(): number {
+    return this.embedder.dim;
+  }
+
+  async embed(bytes: Buffer): Promise<QueryEmbedding> {
+    const image = await this.decoder.prepare(bytes, this.embedder.manifest.input);
+    const rows = await embedPreparedImages(this.embedder, [image]);
+    return { vector: Array.from(rows.subarray(0, this.embedder.dim)), modelVersion: this.modelVersion };
+  }
+
+  async close(): Promise<void> {
+    await this.embedder.release();
+  }
+}

@@ -1,0 +1,187 @@
+import { performance } from 'node:perf_hooks';
+import { DependencyUnavailableError, InvalidInputError, reasonOf } from '@stylestream/errors';
+import type { CatalogCandidateSource, CatalogImageFacts } from '@stylestream/catalog';
+import { isUnfiltered, matchesFilter } from './catalog-filter.match';
+import { planFilteredSearch, type FilterStrategyOptions } from './filter-strategy';
+import { coverageOf, fanOut, type OwnerOutcome } from './owner-fan-out';
+import type { OwnerDirectory } from './owner-directory';
+import type { SearchCursorCodec } from './search-cursor.codec';
+import type { SearchMetrics } from './search.metrics';
+import type { ScoredId, SearchHit, SearchResult, StrategyReport, VectorQuery } from './search-query';
+import type { KnnRequest, ShardOwnerClient } from './shard-owner.port';
+import { mergeTopK } from './top-k.merge';
+
+export interface VectorSearchOptions {
+  /** Base URLs of every shard owner (SEARCH_SHARD_OWNERS). */
+  readonly owners: readonly string[];
+  /** Per-owner deadline of one fan-out (SEARCH_SHARD_DEADLINE_MS). */
+  readonly deadlineMs: number;
+  /** Deadline of a catalogue call (count, candidates, facts). */
+  readonly catalogTimeoutMs: number;
+  readonly strategy: FilterStrategyOptions;
+  /** Fan-outs at most per post-filtered page (each deeper by ×4 when too few hits matched). */
+  readonly postFilterRounds: number;
+}
+
+export interface VectorSearchDeps {
+  readonly client: ShardOwnerClient;
+  readonly directory: OwnerDirectory;
+  readonly catalog: CatalogCandidateSource;
+  readonly cursors: SearchCursorCodec;
+  readonly metrics: SearchMetrics;
+  readonly options: VectorSearchOptions;
+}
+
+interface Gathered {
+  readonly ranked: ScoredId[];
+  readonly outcomes: OwnerOutcome[];
+  readonly strategy: StrategyReport;
+  readonly facts?: Map<string, CatalogImageFacts>;
+}
+
+/**
+ * The search use case: fans a validated VectorQuery out to every shard owner
+ * (each bounded by its deadline), merges the top k, applies the filter
+ * strategy, decorates hits with catalogue facts and issues the next cursor.
+ * Throws InvalidInputError for a query deeper than the owners allow,
+ * OwnerRejectedError when every owner rejects it (unknown model version),
+ * DependencyUnavailableError when no owner answers or the catalogue is needed
+ * for the filter and unavailable. Owners missing their deadline make the
+ * answer partial, never slower.
+ */
+export class VectorSearchService {
+  constructor(private readonly deps: VectorSearchDeps) {}
+
+  async search(query: VectorQuery): Promise<SearchResult> {
+    const started = performance.now();
+    const { maxDepth } = this.deps.options.strategy;
+    const needed = query.offset + query.k;
+    if (needed > maxDepth) throw new InvalidInputError(`"k": offset + k must be at most ${maxDepth} (SEARCH_MAX_DEPTH), got ${needed}`, 'INVALID_PARAMETER');
+    const gathered = isUnfiltered(query.filter) ? await this.unfiltered(query, needed) : await this.filtered(query, needed);
+    const page = gathered.ranked.slice(0, query.k);
+    const coverage = coverageOf(gathered.outcomes, this.deps.directory, query.modelVersion);
+    const { hits, factsUnavailable } = await this.decorate(page, gathered.facts);
+    const last = page.at(-1);
+    const nextCursor = last !== undefined && page.length === query.k && needed < maxDepth ? this.deps.cursors.encode(query, page.length, last) : null;
+    const partial = coverage.timedOut + coverage.failed > 0;
+    const tookMs = performance.now() - started;
+    this.deps.metrics.observeSearch(gathered.strategy.name, partial, tookMs / 1000);
+    return { hits, coverage, partial, strategy: gathered.strategy, ...(factsUnavailable === undefined ? {} : { factsUnavailable }), nextCursor, tookMs: Math.round(tookMs * 100) / 100 };
+  }
+
+  private async unfiltered(query: VectorQuery, needed: number): Promise<Gathered> {
+    const outcomes = await this.ask(query, { k: needed });
+    return { ranked: this.merge(outcomes, query, needed), outcomes, strategy: { name: 'unfiltered', fetchK: needed, ...(query.ef === undefined ? {} : { ef: query.ef }), rounds: 1 } };
+  }
+
+  private async filtered(query: VectorQuery, needed: number): Promise<Gathered> {
+    const { catalog, options } = this.deps;
+    const matching = await this.catalogCall('count matching images', () => catalog.countMatching(query.filter));
+    const plan = planFilteredSearch(matching, this.deps.directory.indexedTotal(query.modelVersion), needed, options.strategy);
+    switch (plan.name) {
+      case 'no-match':
+        return { ranked: [], outcomes: [], strategy: { name: 'no-match', matching: 0, fetchK: 0, rounds: 0 } };
+      case 'candidates': {
+        const excluded = new Set(query.excludeIds);
+        const candidates = await this.catalogCall('candidate ids', () => catalog.candidateIds(query.filter, options.strategy.candidateMax));
+        const filterIds = candidates.ids.filter((id) => !excluded.has(id));
+        if (filterIds.length === 0) return { ranked: [], outcomes: [], strategy: { name: 'no-match', matching: 0, fetchK: 0, rounds: 0 } };
+        const outcomes = await this.ask(query, { k: needed, filterIds });
+        const strategy: StrategyReport = { name: 'candidates', matching: plan.matching, selectivity: plan.selectivity, fetchK: needed, rounds: 1 };
+        return { ranked: this.merge(outcomes, query, needed), outcomes, strategy };
+      }
+      case 'post-filter':
+        if (query.filter.text !== undefined) {
+          throw new InvalidInputError(`"filter.text": the filter matches ${plan.matching} images, more than the ${options.strategy.candidateMax} a text filter can score exactly; narrow it with other conditions`, 'FILTER_TOO_BROAD');
+        }
+        return this.postFiltered(query, needed, plan.matching, plan.selectivity, plan.fetchK);
+      default: {
+        const never: never = plan;
+        throw new Error(`unhandled plan ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Over-fetch with raised ef, keep the hits whose catalogue facts match; deeper rounds while too few matched and owners had more. */
+  private async postFiltered(query: VectorQuery, needed: number, matching: number, selectivity: number, firstFetchK: number): Promise<Gathered> {
+    const { options } = this.deps;
+    let fetchK = firstFetchK;
+    let rounds = 0;
+    const facts = new Map<string, CatalogImageFacts>();
+    for (;;) {
+      rounds += 1;
+      const ef = Math.max(query.ef ?? 0, fetchK);
+      const outcomes = await this.ask(query, { k: fetchK, ef });
+      const fetched = this.merge(outcomes, { ...query, after: undefined }, Number.MAX_SAFE_INTEGER);
+      const unknown = fetched.map((h) => h.id).filter((id) => !facts.has(id));
+      if (unknown.length > 0) for (const [id, f] of await this.catalogCall('facts of hits', () => this.deps.catalog.factsByIds(unknown))) facts.set(id, f);
+      const kept = mergeTopK([fetched.filter((h) => matchesFilter(query.filter, facts.get(h.id)))], needed, { ...(query.after === undefined ? {} : { after: query.after }) });
+      const ownersHadMore = outcomes.some((o) => o.kind === 'answered' && o.answer.hits.length >= fetchK);
+      if (kept.length >= query.k || !ownersHadMore || fetchK >= options.strategy.maxDepth || rounds >= options.postFilterRounds) {
+        return { ranked: kept, outcomes, facts, strategy: { name: 'post-filter', matching, selectivity, fetchK, ef, rounds } };
+      }
+      fetchK = Math.min(options.strategy.maxDepth, fetchK * 4);
+    }
+  }
+
+  private async ask(query: VectorQuery, overrides: Partial<KnnRequest> & { k: number }): Promise<OwnerOutcome[]> {
+    const { client, options, directory, metrics } = this.deps;
+    if (options.owners.length === 0) throw new DependencyUnavailableError('shard owners', 'no shard owner configured (SEARCH_SHARD_OWNERS)');
+    const request: KnnRequest = {
+      vector: query.vector,
+      ...(query.ef === undefined ? {} : { ef: query.ef }),
+      ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
+      ...(query.excludeIds.length === 0 ? {} : { excludeIds: query.excludeIds }),
+      ...overrides,
+    };
+    const outcomes = await fanOut(client, options.owners, request, options.deadlineMs);
+    for (const o of outcomes) {
+      metrics.countOwnerOutcome(o.kind);
+      if (o.kind === 'answered') directory.recordAnswer(o.owner, o.answer.modelVersion, o.answer.shards);
+    }
+    const rejected = outcomes.flatMap((o) => (o.kind === 'rejected' ? [o.error] : []));
+    if (rejected.length === outcomes.length && rejected[0] !== undefined) throw rejected[0];
+    if (!outcomes.some((o) => o.kind === 'answered' || o.kind === 'rejected')) {
+      const why = outcomes.map((o) => (o.kind === 'deadline' || o.kind === 'error' ? `${o.owner}: ${o.detail}` : o.owner)).join('; ');
+      throw new DependencyUnavailableError('shard owners', `none of ${outcomes.length} owners answered: ${why}`);
+    }
+    return outcomes;
+  }
+
+  private merge(outcomes: readonly OwnerOutcome[], query: VectorQuery, limit: number): ScoredId[] {
+    const lists = outcomes.flatMap((o) => (o.kind === 'answered' ? [o.answer.hits] : []));
+    return mergeTopK(lists, limit, { ...(query.after === undefined ? {} : { after: query.after }), exclude: new Set(query.excludeIds) });
+  }
+
+  /** Facts for the page; the catalogue failing only costs the facts (hits still answer, flagged). */
+  private async decorate(page: readonly ScoredId[], known?: Map<string, CatalogImageFacts>): Promise<{ hits: SearchHit[]; factsUnavailable?: string }> {
+    if (page.length === 0) return { hits: [] };
+    let facts = known;
+    let factsUnavailable: string | undefined;
+    if (facts === undefined) {
+      try {
+        facts = await this.catalogCall('facts of hits', () => this.deps.catalog.factsByIds(page.map((h) => h.id)));
+      } catch (err) {
+        factsUnavailable = reasonOf(err);
+      }
+    }
+    const hits = page.map((h): SearchHit => {
+      const f = facts?.get(h.id);
+      return f === undefined ? { id: h.id, score: h.score } : { id: h.id, score: h.score, facts: f };
+    });
+    return factsUnavailable === undefined ? { hits } : { hits, factsUnavailable };
+  }
+
+  /** A catalogue call bounded by catalogTimeoutMs; a timeout is a DependencyUnavailableError. */
+  private async catalogCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DependencyUnavailableError('catalogue', `${what}: no answer within ${this.deps.options.catalogTimeoutMs} ms`)), this.deps.options.catalogTimeoutMs);
+    });
+    try {
+      return await Promise.race([call(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { SearchHit, SearchResult } from '../domain/search-query';
+
+/** A hit as the API returns it: id and score, then the display facts when the catalogue knows the image. */
+export interface HitView {
+  id: string;
+  score: number;
+  uri?: string | null;
+  source?: string | null;
+  bloggerId?: string | null;
+  publishedAt?: string | null;
+  labels?: Record<string, string[] | undefined>;
+  dedupeStatus?: string | null;
+  duplicateOf?: string | null;
+}
+
+export type SearchResultView = Omit<SearchResult, 'hits'> & { hits: HitView[] };
+
+function hitView(hit: SearchHit): HitView {
+  const f = hit.facts;
+  if (f === undefined) return { id: hit.id, score: hit.score };
+  return {
+    id: hit.id,
+    score: hit.score,
+    uri: f.uri,
+    source: f.source,
+    bloggerId: f.bloggerId,
+    publishedAt: f.publishedAt === null ? null : new Date(f.publishedAt).toISOString(),
+    labels: f.labels,
+    dedupeStatus: f.dedupeStatus,
+    duplicateOf: f.duplicateOf,
+  };
+}
+
+export function searchResultView(result: SearchResult): SearchResultView {
+  return { ...result, hits: result.hits.map(hitView) };
+}

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { applyMigrations, createClickHouseClient, readMigrations } from '@stylestream/clickhouse';
+import { AnalyticsQueryService, type FollowedBloggerStats } from '../apps/analytics/src/query/analytics-query.service';
+import { ClickHouseSqlRunner } from '../apps/analytics/src/query/sql-runner';
+import type { SqlQuery } from '../apps/analytics/src/query/stats-queries';
+import { describeCatalogue, generateCatalogue } from './support/analytics-dataset';
+import { measureIngest } from './support/analytics-ingest';
+import { fillNormalised, normalisedFollowedQueries, normalisedTrendQueries } from './support/analytics-normalised';
+import { AnalyticsWorkload, measure } from './support/analytics-workload';
+
+/**
+ * `npm run bench -- analytics [--quick] [--rows=N] [--followed-only] [--queries=N]`
+ * on the embedded engine (chdb) in a temporary directory, deleted at the end:
+ * 1. sink ingestion: image-arrived events through Kafka and the app's sink into empty tables;
+ * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts (its migrations);
+ * 3. followed-blogger statistics (random 2,000-blogger sets; one quarter, all quarters) and
+ *    quarter trend statistics through the app's AnalyticsQueryService (the SQL the API runs);
+ * 4. the same questions on a normalised copy (images + one row per label) as the baseline,
+ *    after checking both schemas give the same answers.
+ * --followed-only runs 2 and the followed questions of 3 (the 50M-row run).
+ * Last line: {"bench":"analytics","rows":..,"followed_p95_ms":..,...}.
+ */
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const followedOnly = args.includes('--followed-only');
+  const arg = (name: string): number | undefined => {
+    const v = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+    return v === undefined ? undefined : Number(v);
+  };
+  const rows = arg('rows') ?? (quick ? 1_000_000 : 10_000_000);
+  const queries = arg('queries') ?? (quick ? 40 : 100);
+  const baselineQueries = Math.max(10, Math.round(queries / 4));
+  const ingestEvents = arg('ingest') ?? (quick ? 10_000 : 50_000);
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  const logger = pino({ level: 'warn' });
+  const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-analytics-'));
+  const client = createClickHouseClient({ kind: 'embedded', path: join(dir, 'clickhouse') });
+  const result: Record<string, unknown> = { bench: 'analytics', quick, rows };
+  try {
+    await applyMigrations(client, readMigrations());
+    const [layout] = await (await client.query({ query: "SELECT sorting_key, partition_key FROM system.tables WHERE name = 'image_facts' AND database = currentDatabase()", format: 'JSONEachRow' })).json<Record<string, string>>();
+    log(`image_facts: ORDER BY (${layout.sorting_key}), PARTITION BY ${layout.partition_key}`);
+
+    if (!followedOnly) {
+      const ingest = await measureIngest(client, ingestEvents, logger);
+      log(`sink ingestion: ${ingest.events} image-arrived events over ${ingest.partitions} partitions: ${ingest.rps} rows/s steady, ${ingest.rpsFromStart} rows/s from consumer start (group join included)`);
+      Object.assign(result, { ingest_rps: ingest.rps, ingest_rps_from_start: ingest.rpsFromStart, ingest_events: ingest.events });
+      for (const table of ['image_facts', 'image_dedup', 'index_progress']) await client.command({ query: `TRUNCATE TABLE ${table}` });
+    }
+
+    log(`generating ${rows.toLocaleString('en')} rows into image_facts ...`);
+    const genStart = Date.now();
+    result.rows = await generateCatalogue(client, rows, log);
+    result.generate_s = Math.round((Date.now() - genStart) / 1000);
+    const shape = await describeCatalogue(client);
+    log(`catalogue: ${JSON.stringify(shape)}`);
+
+    const queriesOf = new AnalyticsQueryService(new ClickHouseSqlRunner(client));
+    const work = new AnalyticsWorkload(2026);
+    const followedQuarter = Array.from({ length: queries + 3 }, () => work.followed('quarter'));
+    const followedAll = Array.from({ length: queries + 3 }, () => work.followed('all'));
+    const trends = Array.from({ length: queries + 3 }, () => work.trend());
+    const at = <T>(xs: readonly T[], i: number): T => xs[i < 0 ? xs.length + i : i];
+
+    const fq = await measure(queries, 3, (i) => queriesOf.followed(at(followedQuarter, i)));
+    log(`followed bloggers, one quarter (2,000 bloggers): p50 ${fq.p50} ms, p95 ${fq.p95} ms, max ${fq.max} ms`);
+    const fa = await measure(queries, 3, (i) => queriesOf.followed(at(followedAll, i)));
+    log(`followed bloggers, all quarters (2,000 bloggers): p50 ${fa.p50} ms, p95 ${fa.p95} ms, max ${fa.max} ms`);
+    Object.assign(result, { followed_p95_ms: fq.p95, followed_p50_ms: fq.p50, followed_all_p95_ms: fa.p95, followed_all_p50_ms: fa.p50 });
+
+    if (!followedOnly) {
+      const tr = await measure(queries, 3, (i) => queriesOf.trend(at(trends, i)));
+      log(`quarter trend: p50 ${tr.p50} ms, p95 ${tr.p95} ms, max ${tr.max} ms`);
+      Object.assign(result, { trend_p95_ms: tr.p95, trend_p50_ms: tr.p50 });
+
+      log('normalised baseline: copying ...');
+      const labelRows = await fillNormalised(client);
+      log(`normalised baseline: ${labelRows.toLocaleString('en')} label rows`);
+      const sql = new ClickHouseSqlRunner(client);
+      const all = (qs: SqlQuery[]): Promise<unknown[]> => Promise.all(qs.map((q) => sql.rows(q)));
+      await sameAnswers(queriesOf, sql, followedQuarter[0]);
+      await sameAnswers(queriesOf, sql, followedAll[0]);
+      const bq = await measure(baselineQueries, 1, (i) => all(normalisedFollowedQueries(at(followedQuarter, i))));
+      log(`baseline followed, one quarter: p50 ${bq.p50} ms, p95 ${bq.p95} ms (${(bq.p95 / fq.p95).toFixed(1)}x the wide table)`);
+      const ba = await measure(baselineQueries, 1, (i) => all(normalisedFollowedQueries(at(followedAll, i))));
+      log(`baseline followed, all quarters: p50 ${ba.p50} ms, p95 ${ba.p95} ms (${(ba.p95 / fa.p95).toFixed(1)}x)`);
+      const bt = await measure(baselineQueries, 1, (i) => all(normalisedTrendQueries(at(trends, i))));
+      log(`baseline trend: p50 ${bt.p50} ms, p95 ${bt.p95} ms (${(bt.p95 / tr.p95).toFixed(1)}x)`);
+      Object.assign(result, { baseline_followed_p95_ms: bq.p95, baseline_followed_all_p95_ms: ba.p95, baseline_trend_p95_ms: bt.p95, baseline_label_rows: labelRows });
+    }
+    Object.assign(result, { queries, ...shape });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The baseline must answer the same question: compare one followed answer of both schemas. */
+async function sameAnswers(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, req: Parameters<AnalyticsQueryService['followed']>[0]): Promise<void> {
+  const wide: FollowedBloggerStats = await app.followed(req);
+  const [totals, byValue] = await Promise.all(normalisedFollowedQueries(req).slice(0, 2).map((q) => sql.rows<Record<string, string | number>>(q)));
+  const same = Number(totals[0].images) === wide.images && byValue.every((v, i) => wide.byValue[i]?.value === v.value && wide.byValue[i]?.count === Number(v.count));
+  if (!same) throw new Error(`baseline and wide table disagree: ${JSON.stringify({ wide: wide.images, normalised: totals[0] })}`);
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { differenceHash } from '../../../../apps/extractor/src/perceptual-hash';
+import type { ModelEmbedder } from '../session/model-embedder';
+import { extractBackboneFeatures } from '../train/backbone-features';
+import { extractorPreprocessing } from './extractor-preprocessing';
+
+/** Backbone features (n × dim, normalised as the manifest's output says) and the extractor's pHash of each image. */
+export interface CachedFeatures {
+  readonly dim: number;
+  readonly features: Float32Array;
+  readonly perceptualHashes: readonly string[];
+  /** How many images were read from the cache (the rest were extracted). */
+  readonly cached: number;
+}
+
+/** Where features are cached (git-ignored). */
+export const FEATURE_CACHE_DIR = '.cache/features';
+
+/** Images as read from disk (`original`) or edited before decoding (a named transform). */
+export interface ImageVariant {
+  readonly name: string;
+  readonly transform?: (bytes: Buffer) => Promise<Buffer>;
+}
+
+const HASH_BYTES = 16;
+
+/**
+ * Features of `files` (optionally transformed first) through the model's backbone,
+ * with the extractor's preprocessing, plus the extractor's pHash of each. Cached per
+ * image under `.cache/features/<model key>/<variant>/`, the model key covering the
+ * ONNX SHA-256 and the input/output spec, the entry name the file's absolute path,
+ * size and mtime; only images without an entry are extracted, so subsets (quick runs)
+ * and reruns reuse earlier work. An entry is 16 ASCII bytes of pHash, then the floats.
+ */
+export async function cachedBackboneFeatures(
+  embedder: ModelEmbedder,
+  files: readonly string[],
+  variant: ImageVariant,
+  log: (line: string) => void,
+): Promise<CachedFeatures> {
+  const { manifest } = embedder;
+  const dim = manifest.output.dim;
+  const modelKey = digest({ onnx: manifest.build?.onnxSha256 ?? manifest.backbone ?? manifest.id, input: manifest.input, output: manifest.output });
+  const dir = join(FEATURE_CACHE_DIR, modelKey, variant.name.replace(/[^A-Za-z0-9._-]/g, '_'));
+  const entries = files.map((f) => {
+    const s = statSync(f);
+    return join(dir, `${digest([resolve(f), s.size, Math.round(s.mtimeMs)])}.bin`);
+  });
+  const features = new Float32Array(files.length * dim);
+  const hashes = new Array<string>(files.length);
+  const missing: number[] = [];
+  entries.forEach((entry, i) => {
+    const bytes = tryRead(entry);
+    if (bytes === undefined || bytes.length !== HASH_BYTES + dim * 4) {
+      missing.push(i);
+      return;
+    }
+    hashes[i] = bytes.subarray(0, HASH_BYTES).toString('ascii');
+    features.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset + HASH_BYTES, bytes.byteOffset + bytes.byteLength)), i * dim);
+  });
+  if (missing.length === 0) return { dim, features, perceptualHashes: hashes, cached: files.length };
+
+  mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  const extracted = await extractBackboneFeatures(
+    embedder,
+    missing.length,
+    async (j) => {
+      const bytes = readFileSync(files[missing[j]]);
+      return variant.transform === undefined ? bytes : variant.transform(bytes);
+    },
+    extractorPreprocessing(),
+    {
+      batchSize: 16,
+      onPixels: (j, p) => {
+        hashes[missing[j]] = differenceHash(p.rgb, p.width, p.height);
+      },
+      onProgress: (done, total) => {
+        if (done % 256 < 16 || done === total) log(`  features ${variant.name}: ${done}/${total} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
+      },
+    },
+  );
+  missing.forEach((i, j) => {
+    const row = extracted.subarray(j * dim, (j + 1) * dim);
+    features.set(row, i * dim);
+    const tmp = `${entries[i]}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.concat([Buffer.from(hashes[i], 'ascii'), Buffer.from(row.buffer, row.byteOffset, row.byteLength)]));
+    renameSync(tmp, entries[i]);
+  });
+  return { dim, features, perceptualHashes: hashes, cached: files.length - missing.length };
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 24);
+}
+
+function tryRead(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
