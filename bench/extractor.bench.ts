@@ -18,6 +18,8 @@ import { type AppRunResult, runExtractorApp } from './support/extractor-app.run'
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  // Same libuv pool as the app (main.ts: EXTRACTOR_PREPARE_CONCURRENCY + 4), before the pool's first use.
+  process.env.UV_THREADPOOL_SIZE ??= '8';
   const root = resolve(__dirname, '../..');
   const modelsDir = join(root, 'models');
   const photosDir = resolve(root, '../shared/data/clothing-small/train');

@@ -52,9 +52,9 @@ export async function run(args: string[]): Promise<void> {
     const dim = trainF.dim;
     const rows = (r: Float32Array, labels: Int32Array, d: number): LabelledRows => ({ rows: r, labels, dim: d });
     const results: Record<string, RetrievalQuality> = {};
-    const report = (name: string, q: RetrievalQuality) => {
+    const report = (name: string, q: RetrievalQuality, label = name) => {
       results[name] = q;
-      log(`${name.padEnd(34)} 1-NN ${(100 * q.nearestNeighbourAccuracy).toFixed(1).padStart(5)} %   mAP@10 ${(100 * q.meanAveragePrecisionAt10).toFixed(1).padStart(5)} %`);
+      log(`${label.padEnd(40)} 1-NN ${(100 * q.nearestNeighbourAccuracy).toFixed(1).padStart(5)} %   mAP@10 ${(100 * q.meanAveragePrecisionAt10).toFixed(1).padStart(5)} %`);
     };
 
     const trainPixels = await pixelVectors(train.images.map((i) => i.path), log);
@@ -77,11 +77,11 @@ export async function run(args: string[]): Promise<void> {
       l2NormaliseRows(out, p.outputDim);
       return out;
     };
-    report(`learned head (this run: ${head.method.replace('pca-whiten-256 + ', '')})`.slice(0, 34), retrievalQuality(rows(applyHead(head.projection, trainF.features), train.labels, 256), rows(applyHead(head.projection, valF.features), validation.labels, 256)));
-    results['learned head'] = results[Object.keys(results).pop() as string];
+    log(`  chosen: ${head.method}`);
+    report('learned head', retrievalQuality(rows(applyHead(head.projection, trainF.features), train.labels, 256), rows(applyHead(head.projection, valF.features), validation.labels, 256)), 'learned head (trained in this run)');
     if (committed !== undefined) {
-      report(`committed head (${committed.manifest.version})`.slice(0, 34), retrievalQuality(rows(committed.project(Float32Array.from(trainF.features), n), train.labels, 256), rows(committed.project(Float32Array.from(valF.features), validation.images.length), validation.labels, 256)));
-      results['committed head'] = results[Object.keys(results).pop() as string];
+      const q = retrievalQuality(rows(committed.project(Float32Array.from(trainF.features), n), train.labels, 256), rows(committed.project(Float32Array.from(valF.features), validation.images.length), validation.labels, 256));
+      report('committed head', q, `committed head ${committed.manifest.version}`);
     } else {
       log(`committed head: models/${HEAD_MODEL_ID} not found (npm run model:train -- --images <train dir>)`);
     }

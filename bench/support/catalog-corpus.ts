@@ -51,18 +51,23 @@ export class CatalogCorpus {
     };
   }
 
-  /** Bulk-loads documents [0, count) as the sink would have merged them, `chunk` per request, one request at a time. Returns docs/s. */
-  async bulkLoad(es: Client, index: string, count: number, chunk = 2_000, onProgress?: (done: number) => void): Promise<number> {
+  /** Bulk-loads documents [from, to) as the sink would have merged them, `chunk` per request, `concurrency` requests in flight. Returns docs/s. */
+  async bulkLoad(es: Client, index: string, range: { from: number; to: number }, options: { chunk?: number; concurrency?: number; onProgress?: (done: number) => void } = {}): Promise<number> {
+    const chunk = options.chunk ?? 2_000;
     const started = performance.now();
-    for (let start = 0; start < count; start += chunk) {
-      const operations: unknown[] = [];
-      for (let i = start; i < Math.min(count, start + chunk); i++) {
-        operations.push({ create: { _index: index, _id: `img-${i}` } }, mergeImageArrived(`img-${i}`, this.image(i), i)(undefined));
+    let next = range.from;
+    const worker = async () => {
+      while (next < range.to) {
+        const start = next;
+        next = Math.min(range.to, start + chunk);
+        const operations: unknown[] = [];
+        for (let i = start; i < next; i++) operations.push({ create: { _index: index, _id: `img-${i}` } }, mergeImageArrived(`img-${i}`, this.image(i), i)(undefined));
+        const r = await es.bulk({ operations });
+        if (r.errors) throw new Error(`bare bulk had item errors: ${JSON.stringify(r.items.find((it) => it.create?.error)?.create?.error)}`);
+        options.onProgress?.(next);
       }
-      const r = await es.bulk({ operations });
-      if (r.errors) throw new Error(`bare bulk had item errors: ${JSON.stringify(r.items.find((it) => it.create?.error)?.create?.error)}`);
-      onProgress?.(Math.min(count, start + chunk));
-    }
-    return count / ((performance.now() - started) / 1000);
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 1 }, worker));
+    return (range.to - range.from) / ((performance.now() - started) / 1000);
   }
 }

@@ -141,8 +141,12 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       readyLog: STAGE_READY,
       logFile: join(logDir, 'dedupe.log'),
       deadlineMs: 120_000,
+      removeOnExit: [target('dedupe')],
       env: {
         ...kafka,
+        // Operations port: any free one (two demos, or a dev dedupe on 8098, must not clash); dedupe writes its own target file.
+        DEDUPE_HTTP_PORT: '0',
+        DEDUPE_TARGET_FILE: target('dedupe'),
         KAFKA_GROUP_ID: naming.groups.dedupe,
         DEDUPE_STATE_TOPIC: naming.dedupeStateTopic,
         DEDUPE_TOPIC_VECTOR_EXTRACTED: naming.topics.vectorExtracted,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, InternalError, reasonOf, StyleStreamError } from '@stylestream/errors';
-import { MANIFEST_FILE, type SnapshotManifest } from '@stylestream/index';
+import { snapshotOffsetOnDisk } from '@stylestream/index';
 import { TOPICS } from '@stylestream/schemas';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createLogger } from '@stylestream/logging';
@@ -208,7 +208,7 @@ async function waitForChain(input: {
 }): Promise<void> {
   const { brokers, naming, arrivals, marks } = input;
   const { topics, groups } = naming;
-  const manifestFile = join(naming.indexDataDir, input.modelVersion, MANIFEST_FILE);
+  const snapshotOf = { dataDir: naming.indexDataDir, modelVersion: input.modelVersion };
   const deadline = Date.now() + input.deadlineMs;
   const started = Date.now();
   let lastSaid = 0;
@@ -229,7 +229,7 @@ async function waitForChain(input: {
       const counts = `${extracted.count} vector-extracted (${(extracted.count / Math.max(1, (Date.now() - started) / 1000)).toFixed(1)}/s), ${cleaned.count} vector-cleaned`;
       if (current === undefined) {
         // `ends` are the vector-cleaned ends the index-writer caught up with.
-        const behind = snapshotBehind(manifestFile, topics.vectorCleaned, ends);
+        const behind = snapshotBehind(snapshotOf, topics.vectorCleaned, ends);
         if (behind === 0) {
           say(`chain caught up, index snapshot written: ${counts}`);
           return;
@@ -259,11 +259,9 @@ async function waitForChain(input: {
   }
 }
 
-/** Records of `topic` up to `ends` that the snapshot in `manifestFile` does not reflect yet (all of them while there is none). */
-function snapshotBehind(manifestFile: string, topic: string, ends: readonly { partition: number; low: number; high: number }[]): number {
-  const manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as SnapshotManifest) : undefined;
-  const applied = new Map((manifest?.offsets ?? []).filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
-  return ends.reduce((sum, end) => sum + Math.max(0, end.high - Math.max(end.low, (applied.get(end.partition) ?? -1) + 1)), 0);
+/** Records of `topic` up to `ends` that the index snapshots (one per partition) do not reflect yet (all of them while there is none). */
+function snapshotBehind(snapshotOf: { dataDir: string; modelVersion: string }, topic: string, ends: readonly { partition: number; low: number; high: number }[]): number {
+  return ends.reduce((sum, end) => sum + Math.max(0, end.high - Math.max(end.low, (snapshotOffsetOnDisk({ ...snapshotOf, topic }, end.partition) ?? -1) + 1)), 0);
 }
 
 async function demo(options: DemoOptions): Promise<number> {

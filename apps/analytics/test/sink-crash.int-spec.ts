@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createClickHouseClient } from '@stylestream/clickhouse';
-import { AvroProducer, TopicProvisioner, consumerLag, createKafkaClient, loadKafkaConfig } from '@stylestream/kafka';
+import { AvroProducer, TopicProvisioner, createKafkaClient, loadKafkaConfig } from '@stylestream/kafka';
 import { type ImageArrived, SchemaRegistryGateway, imageArrivedContract } from '@stylestream/schemas';
 import { stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { quarterOf } from '../src/domain/quarter';
@@ -100,17 +100,30 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
       ANALYTICS_IMAGE_ARRIVED_TOPIC: topics.imageArrived,
       ANALYTICS_VECTOR_CLEANED_TOPIC: topics.vectorCleaned,
       ANALYTICS_INDEX_UPDATED_TOPIC: topics.indexUpdated,
-      ANALYTICS_BATCH_MAX_ROWS: '1000',
+      // Small inserts from one partition at a time: many batches, so each kill lands inside one.
+      ANALYTICS_BATCH_MAX_ROWS: '250',
+      KAFKA_PARTITIONS_CONCURRENCY: '1',
       PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
     });
-    const committed = async (): Promise<number> => EVENTS - (await consumerLag(kafka, groupId, [topics.imageArrived]));
+    const admin = kafka.admin();
+    await admin.connect();
+    // Committed offsets of the group, summed (the topic was filled beforehand and starts at 0).
+    const committed = async (): Promise<number> => {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topics.imageArrived] });
+      return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    };
     const killedAt: number[] = [];
     try {
-      // Kill once past 1/4, 1/2 and 3/4 of the topic: the sink is then inside the next batches (decoded, buffered or inserting).
+      // Each round: start, wait until this process has committed past the next quarter of the topic
+      // (so it is working: the next batch is being decoded, buffered or inserted), then SIGKILL.
       for (const fraction of [0.25, 0.5, 0.75]) {
+        const before = killedAt.at(-1) ?? 0;
         app.start();
-        await waitFor(async () => (await committed()) >= EVENTS * fraction, { what: `sink past ${fraction * 100}% (${app.tail()})`, timeoutMs: 60_000 + EVENTS * 2, intervalMs: 25 });
+        await waitFor(async () => {
+          const at = await committed();
+          return at > before && at >= EVENTS * fraction;
+        }, { what: `sink past ${fraction * 100}% (${app.tail()})`, timeoutMs: 60_000 + EVENTS * 2, intervalMs: 10 });
         await app.kill9();
         killedAt.push(await committed());
       }
@@ -119,9 +132,10 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
       expect(await app.stop()).toBe(0);
     } finally {
       if (app.running) await app.kill9();
+      await admin.disconnect();
     }
     // Every kill left work behind it.
-    expect(killedAt.every((at) => at < EVENTS)).toBe(true);
+    expect(killedAt.every((at, i) => at < EVENTS && at > (killedAt[i - 1] ?? 0))).toBe(true);
     process.stderr.write(`killed at committed offsets ${killedAt.join(', ')} of ${EVENTS}\n`);
 
     const client = createClickHouseClient({ kind: 'embedded', path: join(dir, 'clickhouse') });

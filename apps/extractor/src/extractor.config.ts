@@ -13,7 +13,7 @@ export const extractorConfigSchema = kafkaEnvSchema.extend(modelRuntimeEnvSchema
   /** Dynamic batching: most images per model call. */
   EXTRACTOR_MAX_BATCH_SIZE: env.int(32, 1),
   /** Dynamic batching: longest a decoded image waits for images still being decoded before a smaller model call runs, ms (no wait when none are). */
-  EXTRACTOR_MAX_WAIT_MS: env.int(50, 0),
+  EXTRACTOR_MAX_WAIT_MS: env.int(100, 0),
   /** Most records per handler call (one publish per call); a bigger partition batch is split. */
   EXTRACTOR_MAX_MESSAGES_PER_CALL: env.int(64, 1),
   /** Fetch + decode jobs in flight at once, process-wide. */

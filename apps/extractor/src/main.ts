@@ -10,6 +10,9 @@ import { startExtractor } from './extractor.runtime';
 /** The extractor process: image-arrived → fetch, decode, embed → vector-extracted; ops HTTP on EXTRACTOR_HTTP_PORT. */
 const logger = createLogger('extractor');
 const config = loadConfigOrExit(extractorConfigSchema);
+// fs reads and sharp decodes share libuv's pool (4 threads by default): with every thread in a
+// decode, each file read (open, stat, read, close) queues behind decodes. Set before first use.
+process.env.UV_THREADPOOL_SIZE ??= String(config.EXTRACTOR_PREPARE_CONCURRENCY + 4);
 if (config.METRICS_ENABLED) collectProcessMetrics('extractor');
 startExtractor(config, logger)
   .then((runtime) => {

@@ -124,4 +124,19 @@ describe('IndexWriterService', () => {
     expect(b.ownership.readiness()).toEqual({ ready: true });
     expect(await b.host.imageIds()).toEqual(['p1-a']);
   });
+
+  it('a partition revoked and assigned back at once is reloaded, not dropped by the late release', async () => {
+    const first = open();
+    first.ownership.onJoin([{ topic: 'vc', partitions: [0] }]);
+    await first.service.applyBatch([msg(0, 'a', [1, 0, 0, 0])]);
+    await first.service.close();
+    // A batch still in flight when the partition is revoked delays the release behind it.
+    const inFlight = first.service.applyBatch([msg(1, 'b', [0, 1, 0, 0])]);
+    first.ownership.onJoin([]);
+    first.ownership.onJoin([{ topic: 'vc', partitions: [0] }]);
+    await inFlight;
+    await first.ownership.slot(0).loaded;
+    expect(await first.host.imageIds()).toEqual(['a']);
+    expect(first.ownership.readiness()).toEqual({ ready: true });
+  });
 });

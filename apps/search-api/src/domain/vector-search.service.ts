@@ -55,14 +55,17 @@ export class VectorSearchService {
   async search(query: VectorQuery): Promise<SearchResult> {
     const started = performance.now();
     const { maxDepth } = this.deps.options.strategy;
-    const needed = query.offset + query.k;
-    if (needed > maxDepth) throw new InvalidInputError(`"k": offset + k must be at most ${maxDepth} (SEARCH_MAX_DEPTH), got ${needed}`, 'INVALID_PARAMETER');
+    if (query.offset === 0 && query.k > maxDepth) throw new InvalidInputError(`parameter "k": must be at most ${maxDepth} (SEARCH_MAX_DEPTH), got ${query.k}`, 'INVALID_PARAMETER');
+    // The last page before the depth limit is cut short; cursors are not issued past it.
+    const k = Math.min(query.k, maxDepth - query.offset);
+    if (k <= 0) throw new InvalidInputError(`parameter "cursor": paging is limited to ${maxDepth} hits (SEARCH_MAX_DEPTH)`, 'INVALID_PARAMETER');
+    const needed = query.offset + k;
     const gathered = isUnfiltered(query.filter) ? await this.unfiltered(query, needed) : await this.filtered(query, needed);
-    const page = gathered.ranked.slice(0, query.k);
+    const page = gathered.ranked.slice(0, k);
     const coverage = coverageOf(gathered.outcomes, this.deps.directory, query.modelVersion);
     const { hits, factsUnavailable } = await this.decorate(page, gathered.facts);
     const last = page.at(-1);
-    const nextCursor = last !== undefined && page.length === query.k && needed < maxDepth ? this.deps.cursors.encode(query, page.length, last) : null;
+    const nextCursor = last !== undefined && page.length === k && needed < maxDepth ? this.deps.cursors.encode(query, page.length, last) : null;
     const partial = coverage.timedOut + coverage.failed > 0;
     const tookMs = performance.now() - started;
     this.deps.metrics.observeSearch(gathered.strategy.name, partial, tookMs / 1000);
@@ -117,7 +120,7 @@ export class VectorSearchService {
       if (unknown.length > 0) for (const [id, f] of await this.catalogCall('facts of hits', () => this.deps.catalog.factsByIds(unknown))) facts.set(id, f);
       const kept = mergeTopK([fetched.filter((h) => matchesFilter(query.filter, facts.get(h.id)))], needed, { ...(query.after === undefined ? {} : { after: query.after }) });
       const ownersHadMore = outcomes.some((o) => o.kind === 'answered' && o.answer.hits.length >= fetchK);
-      if (kept.length >= query.k || !ownersHadMore || fetchK >= options.strategy.maxDepth || rounds >= options.postFilterRounds) {
+      if (kept.length >= needed - query.offset || !ownersHadMore || fetchK >= options.strategy.maxDepth || rounds >= options.postFilterRounds) {
         return { ranked: kept, outcomes, facts, strategy: { name: 'post-filter', matching, selectivity, fetchK, ef, rounds } };
       }
       fetchK = Math.min(options.strategy.maxDepth, fetchK * 4);

@@ -1,0 +1,65 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { CatalogImageSearch, CatalogQueryModule, type CatalogCandidateSource } from '@stylestream/catalog';
+import { ApiKeyVerifier, HealthController, KeyRateLimiter, apiKeyProtection, type RateLimit } from '@stylestream/http';
+import { MetricsModule } from '@stylestream/metrics';
+import { OwnerDirectory } from '../domain/owner-directory';
+import { OwnersController } from './owners.controller';
+import { searchBodyParsers, type UploadLimits } from './request-body.middleware';
+import { searchErrorFilter } from './search-error.mapping';
+import { SearchController } from './search.controller';
+import { SearchRequests } from './search-requests';
+
+export interface SearchHttpOptions {
+  readonly requests: SearchRequests;
+  readonly directory: OwnerDirectory;
+  /** GET /v1/images (the catalogue's label search) is served too when given. */
+  readonly catalog?: { readonly search: CatalogImageSearch; readonly candidateSource: CatalogCandidateSource };
+  readonly apiKeys: readonly string[];
+  readonly rateLimit: RateLimit;
+  readonly uploads: UploadLimits;
+  readonly logger: Logger;
+}
+
+/** The search API's HTTP surface: /v1/search/*, /v1/images/{id}/similar, /v1/owners, (GET /v1/images), /health, /metrics. */
+@Module({})
+export class SearchHttpModule {
+  static register(options: SearchHttpOptions): DynamicModule {
+    return {
+      module: SearchHttpModule,
+      imports: [MetricsModule, ...(options.catalog === undefined ? [] : [CatalogQueryModule.register(options.catalog)])],
+      controllers: [SearchController, OwnersController, HealthController],
+      providers: [
+        { provide: SearchRequests, useValue: options.requests },
+        { provide: OwnerDirectory, useValue: options.directory },
+      ],
+    };
+  }
+}
+
+/**
+ * Builds (does not start) the search HTTP app. Every /v1 route needs an API
+ * key and is rate-limited per key, checked before any body is read; then the
+ * body limits (JSON size, upload bytes and content type); errors map to 4xx
+ * with a reason. OpenAPI at /docs (JSON at /docs-json).
+ */
+export async function createSearchHttpApp(options: SearchHttpOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(SearchHttpModule.register(options), { bodyParser: false, logger: false });
+  app.use('/v1', apiKeyProtection(new ApiKeyVerifier(options.apiKeys), new KeyRateLimiter(options.rateLimit)));
+  app.use(searchBodyParsers(options.uploads));
+  app.useGlobalFilters(searchErrorFilter(options.logger));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('StyleStream search')
+      .setDescription('Search by image, by vector and by an indexed image over every shard owner, with per-owner deadlines, filters and cursor paging.')
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

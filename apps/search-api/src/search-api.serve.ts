@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { CatalogImageSearch, ElasticsearchCandidateSource, createElasticsearchClient } from '@stylestream/catalog';
+import { reasonOf } from '@stylestream/errors';
+import { stopOnSignals } from '@stylestream/kafka';
+import { collectProcessMetrics } from '@stylestream/metrics';
+import { SharpImageDecoder, loadModel, modelRuntimeOptionsFrom } from '@stylestream/model';
+import { UriImageFetcher } from '@stylestream/storage';
+import { HttpShardOwnerClient } from './adapters/http-shard-owner.client';
+import { ModelQueryEmbedder } from './adapters/model-query.embedder';
+import { OwnerDirectory } from './domain/owner-directory';
+import type { QueryEmbedder } from './domain/query-embedder.port';
+import { SearchCursorCodec } from './domain/search-cursor.codec';
+import { promSearchMetrics } from './domain/search.metrics';
+import { VectorSearchService } from './domain/vector-search.service';
+import { createSearchHttpApp } from './http/search-http.app';
+import { SearchRequests } from './http/search-requests';
+import type { SearchApiConfig } from './search-api.config';
+
+/**
+ * Runs the search API: owner client and directory (first listing awaited,
+ * bounded), catalogue adapters, the embedding model (unless off), then HTTP.
+ * SIGTERM/SIGINT: stop HTTP, the directory refresh, close clients and model.
+ */
+export async function serveSearchApi(config: SearchApiConfig, logger: Logger): Promise<void> {
+  collectProcessMetrics('search-api');
+  const client = new HttpShardOwnerClient({ connectionsPerOwner: config.SEARCH_OWNER_CONNECTIONS, keepAliveMs: 30_000 });
+  const directory = new OwnerDirectory(config.SEARCH_SHARD_OWNERS, client, { refreshMs: config.SEARCH_SHARDS_REFRESH_MS, timeoutMs: Math.max(1_000, config.SEARCH_SHARD_DEADLINE_MS), logger });
+  await directory.start();
+  const es = createElasticsearchClient({ node: config.ELASTICSEARCH_URL, requestTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS, maxRetries: 0 });
+  const catalog = { search: new CatalogImageSearch(es, config.CATALOG_ALIAS), candidateSource: new ElasticsearchCandidateSource(es, config.CATALOG_ALIAS) };
+  let embedder: QueryEmbedder | undefined;
+  if (config.SEARCH_IMAGE_MODEL) {
+    embedder = new ModelQueryEmbedder(await loadModel(modelRuntimeOptionsFrom(config)), new SharpImageDecoder(config.SEARCH_UPLOAD_MAX_PIXELS));
+    if (embedder.dim !== config.SEARCH_DIM) logger.warn({ model: config.MODEL_ID, dim: embedder.dim, indexDim: config.SEARCH_DIM }, 'the model\'s vectors do not fit the index; image search will answer 400');
+  }
+  const cursors = new SearchCursorCodec(config.SEARCH_CURSOR_SECRET);
+  if (config.SEARCH_CURSOR_SECRET === undefined) logger.warn('SEARCH_CURSOR_SECRET unset: cursors are valid on this process only');
+  const search = new VectorSearchService({
+    client,
+    directory,
+    catalog: catalog.candidateSource,
+    cursors,
+    metrics: promSearchMetrics(),
+    options: {
+      owners: config.SEARCH_SHARD_OWNERS,
+      deadlineMs: config.SEARCH_SHARD_DEADLINE_MS,
+      catalogTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS,
+      postFilterRounds: config.SEARCH_FILTER_ROUNDS,
+      strategy: { candidateMax: config.SEARCH_FILTER_CANDIDATE_MAX, overFetch: config.SEARCH_FILTER_OVERFETCH, minFetch: config.SEARCH_FILTER_MIN_FETCH, maxDepth: config.SEARCH_MAX_DEPTH },
+    },
+  });
+  const defaultModelVersion = config.SEARCH_MODEL_VERSION ?? embedder?.modelVersion;
+  const requests = new SearchRequests({
+    search,
+    cursors,
+    client,
+    owners: config.SEARCH_SHARD_OWNERS,
+    deadlineMs: config.SEARCH_SHARD_DEADLINE_MS,
+    limits: { dim: config.SEARCH_DIM, defaultK: config.SEARCH_DEFAULT_K, maxK: config.SEARCH_MAX_K, maxEf: config.SEARCH_MAX_EF },
+    ...(embedder === undefined ? {} : { embedder }),
+    fetcher: new UriImageFetcher({ maxBytes: config.SEARCH_UPLOAD_MAX_BYTES, timeoutMs: config.SEARCH_URL_TIMEOUT_MS, attempts: 1, initialBackoffMs: 0, maxBackoffMs: 0 }),
+    urlSchemes: config.SEARCH_URL_SCHEMES,
+    ...(defaultModelVersion === undefined ? {} : { defaultModelVersion }),
+  });
+  const app = await createSearchHttpApp({
+    requests,
+    directory,
+    catalog,
+    apiKeys: config.SEARCH_API_KEYS,
+    rateLimit: { perSecond: config.SEARCH_RATE_LIMIT_PER_SEC, burst: config.SEARCH_RATE_LIMIT_BURST },
+    uploads: { maxBytes: config.SEARCH_UPLOAD_MAX_BYTES, contentTypes: config.SEARCH_UPLOAD_CONTENT_TYPES, maxJsonBytes: config.SEARCH_MAX_JSON_BYTES },
+    logger,
+  });
+  await app.listen(config.SEARCH_HTTP_PORT, config.SEARCH_HTTP_HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.SEARCH_HTTP_PORT;
+  logger.info({ url: `http://${config.SEARCH_HTTP_HOST}:${port}`, docs: `http://${config.SEARCH_HTTP_HOST}:${port}/docs`, owners: config.SEARCH_SHARD_OWNERS, modelVersion: defaultModelVersion ?? null }, 'search-api listening');
+  stopOnSignals(async () => {
+    await app.close();
+    directory.stop();
+    await client.close();
+    await es.close().catch((err: unknown) => logger.warn({ err: reasonOf(err) }, 'closing the Elasticsearch client failed'));
+    await embedder?.close();
+  }, logger);
+}
