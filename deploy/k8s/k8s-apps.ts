@@ -10,6 +10,8 @@ export interface K8sApp {
   /** Variable the app reads its HTTP port from, and that port. */
   readonly portEnv: string;
   readonly port: number;
+  /** Variable the app reads its listen address from (set to 0.0.0.0 in a pod). */
+  readonly hostEnv: string;
   readonly workload: 'Deployment' | 'StatefulSet';
   readonly replicas: number;
   /** Horizontal autoscaling for stateless stages (bounded by the topic's partitions). */
@@ -35,6 +37,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'HTTP ingest of crawler events into image-arrived',
     portEnv: 'PORT',
     port: 8090,
+    hostEnv: 'HOST',
     workload: 'Deployment',
     replicas: 2,
     autoscale: { min: 2, max: 8, cpuPercent: 70 },
@@ -49,6 +52,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'image-arrived -> vector-extracted (sharp + onnxruntime-node)',
     portEnv: 'EXTRACTOR_HTTP_PORT',
     port: 8094,
+    hostEnv: 'EXTRACTOR_HTTP_HOST',
     workload: 'Deployment',
     replicas: 2,
     autoscale: { min: 2, max: 12, cpuPercent: 75 },
@@ -62,6 +66,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'vector-extracted -> vector-cleaned, state in the compacted dedupe-state topic',
     portEnv: 'DEDUPE_HTTP_PORT',
     port: 8098,
+    hostEnv: 'DEDUPE_HTTP_HOST',
     workload: 'Deployment',
     replicas: 2,
     autoscale: { min: 1, max: 6, cpuPercent: 75 },
@@ -74,6 +79,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'vector-cleaned -> HNSW shards on a volume, serves k-NN to the search API',
     portEnv: 'INDEX_HTTP_PORT',
     port: 8097,
+    hostEnv: 'INDEX_HTTP_HOST',
     workload: 'StatefulSet',
     replicas: 3,
     resources: { cpu: '2', memory: '4Gi', cpuLimit: '2', memoryLimit: '8Gi' },
@@ -87,6 +93,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'search by image or vector, fan-out to the index-writers with deadlines',
     portEnv: 'SEARCH_HTTP_PORT',
     port: 8092,
+    hostEnv: 'SEARCH_HTTP_HOST',
     workload: 'Deployment',
     replicas: 2,
     autoscale: { min: 2, max: 10, cpuPercent: 60 },
@@ -106,6 +113,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'ClickHouse sinks and the trend / followed-blogger query API and dashboard',
     portEnv: 'PORT',
     port: 8093,
+    hostEnv: 'HOST',
     workload: 'Deployment',
     replicas: 1,
     resources: { cpu: '500m', memory: '512Mi', memoryLimit: '1Gi' },
@@ -119,6 +127,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'Elasticsearch catalogue sink and GET /v1/images',
     portEnv: 'PORT',
     port: 8096,
+    hostEnv: 'HOST',
     workload: 'Deployment',
     replicas: 1,
     resources: { cpu: '500m', memory: '512Mi', memoryLimit: '1Gi' },
@@ -130,6 +139,7 @@ export const K8S_APPS: readonly K8sApp[] = [
     summary: 'Burrow-style consumer status, offset and time lag, topic freshness metrics',
     portEnv: 'PORT',
     port: 8095,
+    hostEnv: 'HOST',
     workload: 'Deployment',
     replicas: 1,
     resources: { cpu: '100m', memory: '128Mi', memoryLimit: '256Mi' },

@@ -36,6 +36,7 @@ describe('Kubernetes manifests', () => {
       const c = podContainer(workload as Doc);
       expect(c.ports[0].containerPort).toBe(app.port);
       expect(c.env).toContainEqual({ name: app.portEnv, value: String(app.port) });
+      expect(c.env).toContainEqual({ name: app.hostEnv, value: '0.0.0.0' });
       expect(c.readinessProbe.httpGet.path).toBe('/readyz');
       expect(c.livenessProbe.httpGet.path).toBe('/healthz');
       expect(c.resources.requests.memory).toBeDefined();

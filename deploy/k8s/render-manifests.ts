@@ -34,6 +34,7 @@ export const SHARED_CONFIG: Readonly<Record<string, string>> = {
 function container(app: K8sApp): object {
   const env: object[] = [
     { name: app.portEnv, value: String(app.port) },
+    { name: app.hostEnv, value: '0.0.0.0' },
     { name: 'APP', value: app.name },
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'KAFKA_CLIENT_ID', value: `stylestream-${app.name}-$(POD_NAME)` },

@@ -32,7 +32,19 @@ const dir = mkdtempSync(join(tmpdir(), 'analytics-dashboard-'));
 const QUARTERS = [Date.UTC(2024, 9, 1), Date.UTC(2025, 0, 1), Date.UTC(2025, 3, 1), Date.UTC(2025, 6, 1)];
 const COLORS = ['red', 'black', 'blue', 'white', 'green', 'beige', 'pink', 'navy', 'grey', 'olive'];
 
-/** What the page exposes for checking: its Chart.js instances as plain data, and how many canvas pixels are painted. */
+/** Run inside the page (strings: this project compiles without the DOM library). */
+const PAGE_DONE = 'document.body.dataset.state !== undefined';
+const PAGE_STATE = "[document.body.dataset.state, document.getElementById('status').textContent]";
+/** The page's Chart.js instances (window.dashboardCharts) as plain data, with the count of painted canvas pixels. */
+const CHARTS_SNAPSHOT = `Object.fromEntries(Object.entries(window.dashboardCharts).map(([id, chart]) => {
+  const { width, height } = chart.canvas;
+  const pixels = chart.canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
+  return [id, { type: chart.config.type, labels: [...chart.data.labels], datasets: chart.data.datasets.map((d) => ({ label: d.label, data: [...d.data] })), paintedPixels: painted }];
+}))`;
+
+/** What CHARTS_SNAPSHOT returns per chart. */
 interface RenderedChart {
   type: string;
   labels: string[];
@@ -106,22 +118,11 @@ describe('dashboard in headless Chromium over real sunk events', () => {
     // Offline: anything not served by this process is refused.
     await page.route('**/*', (route) => (route.request().url().startsWith(baseUrl) ? route.continue() : route.abort()));
     await page.goto(`${baseUrl}/dashboard?quarter=2025Q3&dimension=color&bloggers=blogger-1,blogger-2,nobody`);
-    await page.waitForFunction(() => document.body.dataset.state !== undefined, undefined, { timeout: 30_000 });
-    expect(await page.evaluate(() => [document.body.dataset.state, document.getElementById('status')?.textContent])).toEqual(['ready', expect.stringContaining('2025Q3')]);
+    await page.waitForFunction(PAGE_DONE, undefined, { timeout: 30_000 });
+    expect(await page.evaluate<string[]>(PAGE_STATE)).toEqual(['ready', expect.stringContaining('2025Q3')]);
     expect(failed).toEqual([]);
 
-    const charts = await page.evaluate(() => {
-      const shown = (window as unknown as { dashboardCharts: Record<string, { config: { type: string }; data: { labels: string[]; datasets: { label: string; data: number[] }[] }; canvas: HTMLCanvasElement }> }).dashboardCharts;
-      return Object.fromEntries(
-        Object.entries(shown).map(([id, chart]) => {
-          const { width, height } = chart.canvas;
-          const pixels = chart.canvas.getContext('2d')?.getImageData(0, 0, width, height).data ?? new Uint8ClampedArray();
-          let painted = 0;
-          for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
-          return [id, { type: chart.config.type, labels: [...chart.data.labels], datasets: chart.data.datasets.map((d) => ({ label: d.label, data: [...d.data] })), paintedPixels: painted }];
-        }),
-      );
-    }) as Record<string, RenderedChart>;
+    const charts = await page.evaluate<Record<string, RenderedChart>>(CHARTS_SNAPSHOT);
     expect(Object.keys(charts).sort()).toEqual(['change', 'followed', 'share', 'trend']);
     for (const chart of Object.values(charts)) {
       expect(chart.datasets.length).toBeGreaterThan(0);
@@ -155,8 +156,8 @@ describe('dashboard in headless Chromium over real sunk events', () => {
   it('a bad parameter shows the API reason on the page', async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/dashboard?quarter=2025Q3&dimension=mood`);
-    await page.waitForFunction(() => document.body.dataset.state !== undefined, undefined, { timeout: 30_000 });
-    expect(await page.evaluate(() => [document.body.dataset.state, document.getElementById('status')?.textContent])).toEqual(['error', expect.stringContaining('400 dimension: must be one of')]);
+    await page.waitForFunction(PAGE_DONE, undefined, { timeout: 30_000 });
+    expect(await page.evaluate<string[]>(PAGE_STATE)).toEqual(['error', expect.stringContaining('400 dimension: must be one of')]);
     await page.close();
   });
 });

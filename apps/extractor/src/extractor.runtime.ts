@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { reasonOf } from '@stylestream/errors';
 import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
 import { metricsRegistry } from '@stylestream/metrics';
-import { loadModel, modelRuntimeOptionsFrom, type ModelEmbedder } from '@stylestream/model';
+import { modelRuntimeOptionsFrom } from '@stylestream/model';
 import { SchemaRegistryGateway, imageArrivedContract, vectorExtractedContract } from '@stylestream/schemas';
 import { UriImageFetcher } from '@stylestream/storage';
 import type { ExtractorConfig } from './extractor.config';
@@ -12,6 +12,7 @@ import { ExtractorService } from './extractor.service';
 import { createExtractorHttpApp } from './http/extractor-http.app';
 import { ExtractorReadiness } from './http/extractor-readiness';
 import { ScrapeTargetFile } from './http/scrape-target.file';
+import { WorkerModelEmbedder } from './model/worker-model.embedder';
 import { SharpImageDecoder } from './sharp-image.decoder';
 import { KafkaVectorExtractedSink } from './vector-extracted.sink';
 
@@ -36,12 +37,17 @@ function extractorMetrics(enabled: boolean): ExtractorMetrics {
 }
 
 /**
- * Serves /healthz at once (/readyz answers 503 until ready), opens the model (stops
- * here on an unknown id or a manifest/graph mismatch), then consumes `image-arrived`
+ * Serves /healthz at once (/readyz answers 503 until ready), opens the model in its
+ * worker thread (stops here on an unknown id or a manifest/graph mismatch), then consumes `image-arrived`
  * with a batch route: each call gets up to EXTRACTOR_MAX_MESSAGES_PER_CALL records of
  * one partition; their images reach the model through the dynamic batcher.
  */
-export async function startExtractor(config: ExtractorConfig, logger: Logger): Promise<ExtractorRuntime> {
+export async function startExtractor(
+  config: ExtractorConfig,
+  logger: Logger,
+  /** Called if the model worker thread dies; main.ts exits so the process is restarted. */
+  onFatal: (err: Error) => void = (err) => logger.error({ reason: reasonOf(err) }, 'model worker died'),
+): Promise<ExtractorRuntime> {
   const readiness = new ExtractorReadiness();
   const http = await createExtractorHttpApp(readiness, config.METRICS_ENABLED);
   await http.listen(config.EXTRACTOR_HTTP_PORT, config.EXTRACTOR_HTTP_HOST).catch(async (err: unknown) => {
@@ -51,9 +57,9 @@ export async function startExtractor(config: ExtractorConfig, logger: Logger): P
   const url = `http://${config.EXTRACTOR_HTTP_HOST}:${listeningPort(http, config.EXTRACTOR_HTTP_PORT)}`;
   const target = config.EXTRACTOR_TARGET_FILE === undefined ? undefined : new ScrapeTargetFile(config.EXTRACTOR_TARGET_FILE, url.slice('http://'.length), { app: 'extractor' });
   const removeTarget = (): void => target?.remove();
-  let embedder: ModelEmbedder | undefined;
+  let embedder: WorkerModelEmbedder | undefined;
   try {
-    embedder = await loadModel(modelRuntimeOptionsFrom(config), logger);
+    embedder = await WorkerModelEmbedder.open(modelRuntimeOptionsFrom(config), logger, onFatal);
     readiness.markModelLoaded();
     logger.info({ model: embedder.manifest.id, version: embedder.manifest.version, providers: embedder.executionProviders, url }, 'model loaded');
     const running = await startConsuming(config, logger, embedder, readiness);
@@ -84,7 +90,7 @@ export async function startExtractor(config: ExtractorConfig, logger: Logger): P
 async function startConsuming(
   config: ExtractorConfig,
   logger: Logger,
-  embedder: ModelEmbedder,
+  embedder: WorkerModelEmbedder,
   readiness: ExtractorReadiness,
 ): Promise<{ service: ExtractorService; stop(): Promise<void> }> {
   const kafkaConfig = toKafkaConfig(config);

@@ -14,7 +14,10 @@ const config = loadConfigOrExit(extractorConfigSchema);
 // decode, each file read (open, stat, read, close) queues behind decodes. Set before first use.
 process.env.UV_THREADPOOL_SIZE ??= String(config.EXTRACTOR_PREPARE_CONCURRENCY + 4);
 if (config.METRICS_ENABLED) collectProcessMetrics('extractor');
-startExtractor(config, logger)
+startExtractor(config, logger, (err) => {
+  logger.fatal({ reason: reasonOf(err) }, 'model worker died; exiting to be restarted');
+  process.exit(1);
+})
   .then((runtime) => {
     logger.info({ url: runtime.url, metrics: config.METRICS_ENABLED }, 'extractor running');
     stopOnSignals(() => runtime.stop(), logger);

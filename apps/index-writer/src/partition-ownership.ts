@@ -84,7 +84,7 @@ export class PartitionOwnership {
 
   private acquire(partition: number): OwnedPartition {
     const started = Date.now();
-    const released = Promise.resolve();
+    const released = this.releasing.get(partition) ?? Promise.resolve();
     const slot: OwnedPartition = {
       partition,
       loaded: released.then(() => this.host.open(partition)).then(

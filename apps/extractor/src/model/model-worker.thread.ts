@@ -9,8 +9,8 @@ import type { ModelWorkerData, ModelWorkerMessage, ModelWorkerRequest, Serialize
  * here keeps the extractor's event loop free (fetches, decodes, Kafka heartbeats
  * and publishes go on while the model computes).
  */
+if (parentPort === null) throw new Error('model-worker.thread must run in a worker thread');
 const port = parentPort;
-if (port === null) throw new Error('model-worker.thread must run in a worker thread');
 const send = (message: ModelWorkerMessage) => port.postMessage(message);
 const serialize = (err: unknown): SerializedError => ({
   name: err instanceof Error ? err.name : 'Error',

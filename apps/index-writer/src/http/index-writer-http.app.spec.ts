@@ -127,6 +127,8 @@ describe('index-writer HTTP app (in-process shards)', () => {
     expect(vector.body).toMatchObject({ id: 'img-2', modelVersion: '1.0.0' });
     expect((vector.body as { vector: number[] }).vector.map((x) => Math.round(x * 1000) / 1000)).toEqual([0, 1, 0, 0]);
     await request(http).get('/v1/vectors/nope').expect(404);
+    await request(http).get('/v1/vectors/img-2?modelVersion=1.0.0').expect(200);
+    await request(http).get('/v1/vectors/img-2?modelVersion=2.0.0').expect(404);
     const ids = await request(http).get('/v1/ids').expect(200);
     expect((ids.body as { ids: string[] }).ids.sort()).toEqual(['img-0', 'img-1', 'img-2', 'img-3', 'img-4']);
     const metrics = await request(http).get('/metrics').expect(200);

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseKnnRequest } from '../query/knn-request';
 import { ShardQueryService, type KnnResponse, type ShardsResponse } from '../query/shard-query.service';
 
@@ -48,9 +48,10 @@ export class KnnController {
   }
 
   @Get('vectors/:id')
-  @ApiOperation({ summary: 'The stored vector of one image (404 when this owner does not hold it)' })
-  vector(@Param('id') id: string): Promise<{ id: string; modelVersion: string; vector: number[] }> {
-    return this.queries.vector(id);
+  @ApiOperation({ summary: 'The stored vector of one image (404 when this owner does not hold it or serves another model version)' })
+  @ApiQuery({ name: 'modelVersion', required: false })
+  vector(@Param('id') id: string, @Query('modelVersion') modelVersion?: string): Promise<{ id: string; modelVersion: string; vector: number[] }> {
+    return this.queries.vector(id, typeof modelVersion === 'string' && modelVersion.length > 0 ? modelVersion : undefined);
   }
 
   @Get('ids')

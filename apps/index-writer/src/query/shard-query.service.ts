@@ -62,7 +62,8 @@ export class ShardQueryService {
     };
   }
 
-  async vector(id: string): Promise<{ id: string; modelVersion: string; vector: number[] }> {
+  async vector(id: string, modelVersion?: string): Promise<{ id: string; modelVersion: string; vector: number[] }> {
+    this.assertModel(modelVersion);
     const vector = await this.deps.host.vectorOf(id);
     if (vector === undefined) throw new NotFoundException({ error: 'not_found', reason: `image ${id} is not in this owner's shards` });
     return { id, modelVersion: this.deps.modelVersion, vector };

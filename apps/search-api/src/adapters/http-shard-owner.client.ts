@@ -64,7 +64,7 @@ export class HttpShardOwnerClient implements ShardOwnerClient {
       throw new DependencyUnavailableError(`shard owner ${owner}`, `${method} ${path}: HTTP ${response.statusCode} with an unreadable body`, err);
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return parsed as T;
-    const reason = typeof parsed === 'object' && parsed !== null && 'reason' in parsed ? String((parsed as { reason: unknown }).reason) : JSON.stringify(parsed).slice(0, 300);
+    const reason = typeof parsed === 'object' && parsed !== null && 'reason' in parsed ? String((parsed).reason) : JSON.stringify(parsed).slice(0, 300);
     if (response.statusCode >= 400 && response.statusCode < 500) throw new OwnerRejectedError(owner, response.statusCode, reason);
     throw new DependencyUnavailableError(`shard owner ${owner}`, `${method} ${path}: HTTP ${response.statusCode}: ${reason}`);
   }

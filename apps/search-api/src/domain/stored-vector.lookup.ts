@@ -24,7 +24,7 @@ export async function findStoredVector(client: ShardOwnerClient, owners: readonl
       let pending = owners.length;
       if (pending === 0) resolve(undefined);
       owners.forEach((owner, i) => {
-        const signal = (controllers[i] as AbortController).signal;
+        const signal = (controllers[i]).signal;
         client.vector(owner, imageId, modelVersion, signal).then(
           (v) => {
             if (v !== undefined) resolve(v);

@@ -18,7 +18,7 @@ function setup(candidateMax = 5) {
   const points: Record<string, Record<string, number[]>> = { 'http://a': {}, 'http://b': {} };
   for (let i = 0; i < 40; i++) {
     const rad = (i * Math.PI) / 180;
-    (points[OWNERS[i % 2] as string] as Record<string, number[]>)[`img-${String(i).padStart(2, '0')}`] = [Math.cos(rad), Math.sin(rad)];
+    (points[OWNERS[i % 2]])[`img-${String(i).padStart(2, '0')}`] = [Math.cos(rad), Math.sin(rad)];
     catalog.put(`img-${String(i).padStart(2, '0')}`, { labels: { color: [i % 10 === 0 ? 'red' : 'blue'] }, dedupeStatus: i % 3 === 0 ? 'NEAR_DUPLICATE' : 'UNIQUE' });
   }
   owners.add('http://a', points['http://a'] ?? {}).add('http://b', points['http://b'] ?? {});

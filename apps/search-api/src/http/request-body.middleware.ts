@@ -47,7 +47,7 @@ export function searchBodyParsers(limits: UploadLimits): RequestHandler[] {
         if (err.code === 'LIMIT_UNEXPECTED_FILE') return send(res, 400, { error: 'invalid_parameter', reason: `parameter "${err.field ?? 'file'}": unexpected file part; send one image as the part "image"` });
         return send(res, 400, { error: 'invalid_multipart', reason: `${err.message}${err.field === undefined ? '' : ` (part "${err.field}")`}` });
       }
-      return send(res, 400, { error: 'invalid_multipart', reason: err instanceof Error ? err.message : String(err) });
+      return send(res, 400, { error: 'invalid_multipart', reason: err instanceof Error ? err.message : 'unreadable multipart body' });
     });
   };
 
