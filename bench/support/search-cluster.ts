@@ -6,12 +6,8 @@ import { join } from 'node:path';
 import { type HnswParams, ShardSet, ShardSnapshotStore, partitionScope } from '@stylestream/index';
 
 const ROOT = join(__dirname, '..', '..');
-/** The built entries (dist keeps the source layout; works from bench/ and from dist/bench/). */
-const built = (app: string): string => {
-  const fromSource = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
-  const fromDist = join(ROOT, 'apps', app, 'src', 'main.js');
-  return existsSync(fromDist) && ROOT.endsWith('dist') ? fromDist : fromSource;
-};
+/** The built entry of an app (dist keeps the source layout; this file runs from bench/ under jest and from dist/bench/). */
+const built = (app: string): string => (ROOT.endsWith('dist') ? join(ROOT, 'apps', app, 'src', 'main.js') : join(ROOT, 'dist', 'apps', app, 'src', 'main.js'));
 
 /**
  * Writes the shards of one input partition offline, in the index-writer's

@@ -268,7 +268,7 @@ async function readLastDecisions(kafka: Kafka, codec: SchemaRegistryGateway, top
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) {
         const key = m.key?.toString() ?? '';
-        last.set(key, m.value === null ? null : await codec.decode(contract, m.value));
+        last.set(key, m.value === null ? null : (await codec.decode(m.value, contract)).value);
         reached.set(batch.partition, Number(m.offset) + 1);
       }
     },

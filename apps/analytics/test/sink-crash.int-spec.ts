@@ -21,7 +21,9 @@ import { imageArrived } from './analytics-events.fixture';
  * Size: ANALYTICS_CRASH_EVENTS (default 20,000; 200,000 for the full run).
  */
 const EVENTS = Number(process.env.ANALYTICS_CRASH_EVENTS ?? 20_000);
-jest.setTimeout(120_000 + EVENTS * 3);
+jest.setTimeout(120_000 + EVENTS * 5);
+/** Small inserts (many batches, so each kill lands inside one), larger for the big run. */
+const BATCH_ROWS = Math.max(250, Math.round(EVENTS / 80));
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const QUARTER_STARTS = [Date.UTC(2025, 0, 1), Date.UTC(2025, 3, 1), Date.UTC(2025, 6, 1), Date.UTC(2025, 9, 1)];
@@ -78,7 +80,12 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
   const groupId = uniqueName('crash-group');
   const kafka = createKafkaClient(loadKafkaConfig({ KAFKA_BROKERS: stack.brokers.join(','), KAFKA_CLIENT_ID: 'crash-test' }), logger);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let app: AnalyticsAppProcess | undefined;
+
+  afterAll(async () => {
+    if (app?.running === true) await app.kill9();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('stores exactly the source after every restart caught up', async () => {
     await new TopicProvisioner(kafka, logger).ensure(Object.values(topics).map((topic) => ({ topic, partitions: 4, replicationFactor: 1, withDeadLetterTopic: true })));
@@ -88,7 +95,7 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
     for (let start = 0; start < events.length; start += 1000) await producer.sendBatch(contract, events.slice(start, start + 1000));
     await producer.disconnect();
 
-    const app = new AnalyticsAppProcess({
+    const sink = new AnalyticsAppProcess({
       KAFKA_BROKERS: stack.brokers.join(','),
       KAFKA_GROUP_ID: groupId,
       KAFKA_RETRY_PROFILE: 'test',
@@ -100,12 +107,12 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
       ANALYTICS_IMAGE_ARRIVED_TOPIC: topics.imageArrived,
       ANALYTICS_VECTOR_CLEANED_TOPIC: topics.vectorCleaned,
       ANALYTICS_INDEX_UPDATED_TOPIC: topics.indexUpdated,
-      // Small inserts from one partition at a time: many batches, so each kill lands inside one.
-      ANALYTICS_BATCH_MAX_ROWS: '250',
+      ANALYTICS_BATCH_MAX_ROWS: String(BATCH_ROWS),
       KAFKA_PARTITIONS_CONCURRENCY: '1',
       PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
     });
+    app = sink;
     const admin = kafka.admin();
     await admin.connect();
     // Committed offsets of the group, summed (the topic was filled beforehand and starts at 0).
@@ -119,19 +126,19 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
       // (so it is working: the next batch is being decoded, buffered or inserted), then SIGKILL.
       for (const fraction of [0.25, 0.5, 0.75]) {
         const before = killedAt.at(-1) ?? 0;
-        app.start();
+        sink.start();
         await waitFor(async () => {
           const at = await committed();
           return at > before && at >= EVENTS * fraction;
-        }, { what: `sink past ${fraction * 100}% (${app.tail()})`, timeoutMs: 60_000 + EVENTS * 2, intervalMs: 10 });
-        await app.kill9();
+        }, { what: `sink past ${fraction * 100}% (${sink.tail()})`, timeoutMs: 60_000 + EVENTS * 2, intervalMs: 10 });
+        await sink.kill9();
         killedAt.push(await committed());
       }
-      app.start();
-      await waitFor(async () => (await committed()) === EVENTS, { what: `sink caught up after the restarts (${app.tail()})`, timeoutMs: 60_000 + EVENTS * 2 });
-      expect(await app.stop()).toBe(0);
+      sink.start();
+      await waitFor(async () => (await committed()) === EVENTS, { what: `sink caught up after the restarts (${sink.tail()})`, timeoutMs: 60_000 + EVENTS * 2 });
+      expect(await sink.stop()).toBe(0);
     } finally {
-      if (app.running) await app.kill9();
+      if (sink.running) await sink.kill9();
       await admin.disconnect();
     }
     // Every kill left work behind it.

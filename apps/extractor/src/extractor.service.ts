@@ -30,9 +30,10 @@ export interface ExtractorServiceDeps {
   readonly now?: () => number;
 }
 
-/** One image ready to publish. */
+/** One image ready to publish (its pixels are not kept: only what the record needs). */
 interface Extracted {
-  readonly image: PreparedImage;
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
   readonly contentSha256: string;
   readonly perceptualHash: string;
   readonly vector: Float32Array;
@@ -59,11 +60,15 @@ const asError = (err: unknown): Error => (err instanceof Error ? err : new Error
 export class ExtractorService {
   private readonly now: () => number;
   private readonly preparing: ConcurrencyLimit;
+  private readonly admitted: ConcurrencyLimit;
   private readonly batcher: EmbeddingBatcher;
 
   constructor(private readonly deps: ExtractorServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.preparing = new ConcurrencyLimit(deps.prepareConcurrency);
+    // Decoded images waiting for the model hold ~0.75 MB each (input slot + pixels): at most two
+    // model batches wait beyond those being decoded, whatever the partitions and call sizes.
+    this.admitted = new ConcurrencyLimit(2 * deps.batching.maxBatchSize + deps.prepareConcurrency);
     const { embedder, metrics } = deps;
     this.batcher = new EmbeddingBatcher((batch, n) => embedder.embed(batch, n), {
       ...deps.batching,
@@ -106,11 +111,19 @@ export class ExtractorService {
     return outcomes;
   }
 
-  /** Fetch + decode + preprocess under the process-wide limit, then wait for the image's model row. */
-  private async extract(event: ImageArrived): Promise<Extracted> {
-    const { embedder, metrics } = this.deps;
+  /** Fetch + decode + preprocess under the process-wide limits, then wait for the image's model row. */
+  private extract(event: ImageArrived): Promise<Extracted> {
     this.batcher.announce();
-    const prepared = await this.preparing.run(async () => {
+    return this.admitted.run(async () => {
+      const prepared = await this.prepare(event);
+      const vector = await this.batcher.submit(prepared.input);
+      return { sourceWidth: prepared.image.sourceWidth, sourceHeight: prepared.image.sourceHeight, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, vector };
+    });
+  }
+
+  private prepare(event: ImageArrived) {
+    const { embedder, metrics } = this.deps;
+    return this.preparing.run(async () => {
       const fetching = process.hrtime.bigint();
       const bytes = await this.deps.fetcher.fetch(event.uri);
       metrics.observeStage('fetch', seconds(fetching));
@@ -126,8 +139,6 @@ export class ExtractorService {
       this.batcher.withdraw();
       throw err;
     });
-    const vector = await this.batcher.submit(prepared.input);
-    return { image: prepared.image, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, vector };
   }
 
   private toRecord(event: ImageArrived, p: Extracted): VectorExtracted {
@@ -145,8 +156,8 @@ export class ExtractorService {
       vector: vectorToBytes(p.vector),
       contentSha256: p.contentSha256,
       perceptualHash: p.perceptualHash,
-      width: p.image.sourceWidth,
-      height: p.image.sourceHeight,
+      width: p.sourceWidth,
+      height: p.sourceHeight,
       extractedAt: this.now(),
     };
   }

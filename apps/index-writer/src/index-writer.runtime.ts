@@ -47,6 +47,7 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
     capacity: config.INDEX_SHARD_CAPACITY,
     snapshotEveryOps: config.INDEX_SNAPSHOT_EVERY_OPS,
     snapshotEveryMs: config.INDEX_SNAPSHOT_EVERY_MS,
+    snapshotBackoffFactor: config.INDEX_SNAPSHOT_BACKOFF_FACTOR,
     rebuildDeletedRatio: config.INDEX_REBUILD_DELETED_RATIO,
     exactFilterMax: config.INDEX_EXACT_FILTER_MAX,
   };

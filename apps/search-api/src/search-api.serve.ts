@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CatalogImageSearch, ElasticsearchCandidateSource, createElasticsearchClient } from '@stylestream/catalog';
+import { CatalogImageSearch, ElasticsearchCandidateSource, createElasticsearchClient, type CatalogCandidateSource } from '@stylestream/catalog';
 import { reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
@@ -21,13 +21,16 @@ import type { SearchApiConfig } from './search-api.config';
  * bounded), catalogue adapters, the embedding model (unless off), then HTTP.
  * SIGTERM/SIGINT: stop HTTP, the directory refresh, close clients and model.
  */
-export async function serveSearchApi(config: SearchApiConfig, logger: Logger): Promise<void> {
+export async function serveSearchApi(config: SearchApiConfig, logger: Logger, adapters: { candidateSource?: CatalogCandidateSource } = {}): Promise<void> {
   collectProcessMetrics('search-api');
   const client = new HttpShardOwnerClient({ connectionsPerOwner: config.SEARCH_OWNER_CONNECTIONS, keepAliveMs: 30_000 });
   const directory = new OwnerDirectory(config.SEARCH_SHARD_OWNERS, client, { refreshMs: config.SEARCH_SHARDS_REFRESH_MS, timeoutMs: Math.max(1_000, config.SEARCH_SHARD_DEADLINE_MS), logger });
   await directory.start();
-  const es = createElasticsearchClient({ node: config.ELASTICSEARCH_URL, requestTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS, maxRetries: 0 });
-  const catalog = { search: new CatalogImageSearch(es, config.CATALOG_ALIAS), candidateSource: new ElasticsearchCandidateSource(es, config.CATALOG_ALIAS) };
+  // A given candidate source (benchmarks: a synthetic label index) replaces Elasticsearch; GET /v1/images is then not served.
+  const es = adapters.candidateSource === undefined ? createElasticsearchClient({ node: config.ELASTICSEARCH_URL, requestTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS, maxRetries: 0 }) : undefined;
+  const catalog = es === undefined ? undefined : { search: new CatalogImageSearch(es, config.CATALOG_ALIAS), candidateSource: new ElasticsearchCandidateSource(es, config.CATALOG_ALIAS) };
+  const candidateSource = adapters.candidateSource ?? catalog?.candidateSource;
+  if (candidateSource === undefined) throw new Error('no catalogue candidate source');
   let embedder: QueryEmbedder | undefined;
   if (config.SEARCH_IMAGE_MODEL) {
     embedder = new ModelQueryEmbedder(await loadModel(modelRuntimeOptionsFrom(config)), new SharpImageDecoder(config.SEARCH_UPLOAD_MAX_PIXELS));
@@ -38,7 +41,7 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger): P
   const search = new VectorSearchService({
     client,
     directory,
-    catalog: catalog.candidateSource,
+    catalog: candidateSource,
     cursors,
     metrics: promSearchMetrics(),
     options: {
@@ -65,7 +68,7 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger): P
   const app = await createSearchHttpApp({
     requests,
     directory,
-    catalog,
+    ...(catalog === undefined ? {} : { catalog }),
     apiKeys: config.SEARCH_API_KEYS,
     rateLimit: { perSecond: config.SEARCH_RATE_LIMIT_PER_SEC, burst: config.SEARCH_RATE_LIMIT_BURST },
     uploads: { maxBytes: config.SEARCH_UPLOAD_MAX_BYTES, contentTypes: config.SEARCH_UPLOAD_CONTENT_TYPES, maxJsonBytes: config.SEARCH_MAX_JSON_BYTES },
@@ -79,7 +82,7 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger): P
     await app.close();
     directory.stop();
     await client.close();
-    await es.close().catch((err: unknown) => logger.warn({ err: reasonOf(err) }, 'closing the Elasticsearch client failed'));
+    await es?.close().catch((err: unknown) => logger.warn({ err: reasonOf(err) }, 'closing the Elasticsearch client failed'));
     await embedder?.close();
   }, logger);
 }

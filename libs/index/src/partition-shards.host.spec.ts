@@ -104,3 +104,41 @@ describe('PartitionShardsHost', () => {
     expect(new Set(await reopened.imageIds())).toEqual(ids);
   });
 });
+
+describe('PartitionShards snapshot backoff', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'shard-backoff-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    [0, 2],
+    [1_000_000, 1],
+  ])('with backoff factor %d, two due snapshots in a row write %d', async (factor, expected) => {
+    let clock = 0;
+    const tick = (): number => (clock += 1);
+    const host = new PartitionShardsHost(
+      {
+        dataDir: dir,
+        topic: 'vc',
+        modelVersion: 'm1',
+        params: { ...DEFAULT_HNSW_PARAMS, dim: 4 },
+        capacity: 10,
+        snapshotEveryOps: 1,
+        snapshotEveryMs: 3_600_000,
+        snapshotBackoffFactor: factor,
+        rebuildDeletedRatio: 0.2,
+        exactFilterMax: 10,
+      },
+      tick,
+    );
+    await host.open(0);
+    const [a, b] = seededUnitVectors(2, 4, 1) as [Float32Array, Float32Array];
+    const first = await host.apply(0, [{ kind: 'upsert', offset: 0, imageId: 'a', vector: a }], [], true);
+    const second = await host.apply(0, [{ kind: 'upsert', offset: 1, imageId: 'b', vector: b }], [], true);
+    expect(first.snapshots.length + second.snapshots.length).toBe(expected);
+    // A forced snapshot (graceful stop) ignores the backoff.
+    expect((await host.snapshot(0, true))?.snapshotVersion ?? 2).toBe(2);
+  });
+});

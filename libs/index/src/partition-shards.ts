@@ -38,6 +38,7 @@ export type YieldPoint = () => Promise<void>;
 export class PartitionShards {
   private firstUnsnapshottedAt: number | undefined;
   private snapshotAt: number;
+  private lastSnapshotMs = 0;
 
   private constructor(
     readonly partition: number,
@@ -100,6 +101,9 @@ export class PartitionShards {
     const { added, replaced, deleted, skipped } = this.set.ops;
     const due = force || added + replaced + deleted + skipped >= this.options.snapshotEveryOps || this.now() - this.firstUnsnapshottedAt >= this.options.snapshotEveryMs;
     if (!due) return undefined;
+    // Snapshot cost grows with the growing shard: keep the gap at least `backoff` times the last one's
+    // duration, so snapshots take at most about 1/backoff of the worker's time (only the replay bound grows).
+    if (!force && this.now() - this.snapshotAt < this.lastSnapshotMs * (this.options.snapshotBackoffFactor ?? 0)) return undefined;
     const report = await this.snapshot();
     reports.push(report);
     for (const shard of this.set.shardsToCompact(this.options.rebuildDeletedRatio)) {
@@ -142,9 +146,11 @@ export class PartitionShards {
   private async snapshot(): Promise<SnapshotReport> {
     const ops = { ...this.set.ops };
     const sealed = this.set.newlySealed();
+    const started = this.now();
     const result = await this.store.save(this.set);
     this.firstUnsnapshottedAt = undefined;
     this.snapshotAt = this.now();
+    this.lastSnapshotMs = this.snapshotAt - started;
     const at = this.snapshotAt;
     const partitions = this.set.appliedOffsets();
     const none = { added: 0, replaced: 0, deleted: 0, skipped: 0 };

@@ -82,6 +82,12 @@ export interface ShardHostOptions {
   readonly capacity: number;
   readonly snapshotEveryOps: number;
   readonly snapshotEveryMs: number;
+  /**
+   * A due snapshot waits until the time since the last one is at least this
+   * many times that one's duration (bounds snapshot overhead to ~1/factor of
+   * a worker's time as shards grow); 0 or absent: no backoff. `force` ignores it.
+   */
+  readonly snapshotBackoffFactor?: number;
   /** Compact a shard once its deleted share passes this (0..1). */
   readonly rebuildDeletedRatio: number;
   /** Filters with at most this many ids are scored exactly; larger ones use filtered HNSW traversal. */

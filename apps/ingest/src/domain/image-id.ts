@@ -16,6 +16,22 @@ export function deriveImageId(source: string, normalizedUri: string): string {
   return `img-${digest.slice(0, 32)}`;
 }
 
+const HOST_LABEL = String.raw`[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*`;
+const IPV4_OCTET = String.raw`(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])`;
+const PORT = String.raw`(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`;
+
+/**
+ * The syntax of a submitted image URI, published as the OpenAPI `pattern` of
+ * `uri`: http(s) with an ASCII host name (labels start with a letter or `_`,
+ * no `--`, so no punycode and no numeric last label) or a dotted IPv4 address
+ * and an optional port, or `file://`; then anything from the first `/ ? # \`.
+ * Every string it matches is accepted by normalizeImageUri, so the published
+ * schema and the validation agree in both directions (the API fuzzer checks it).
+ */
+export const IMAGE_URI_PATTERN = new RegExp(
+  String.raw`^(?:[Hh][Tt][Tt][Pp][Ss]?://(?:${HOST_LABEL}(?:\.${HOST_LABEL})*|${IPV4_OCTET}(?:\.${IPV4_OCTET}){3})(?::${PORT})?|[Ff][Ii][Ll][Ee]://)(?:[/?#\\][\s\S]*)?$`,
+);
+
 /**
  * Normalises an http(s) or file URI the way WHATWG URL does (lowercase scheme
  * and host, default port dropped, path percent-encoded) and drops the

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { IMAGE_SOURCES, LABEL_DIMENSIONS, type LabelDimension } from './image-arrived';
-import { IMAGE_ID_PATTERN, normalizeImageUri } from './image-id';
+import { IMAGE_ID_PATTERN, IMAGE_URI_PATTERN, normalizeImageUri } from './image-id';
 
-const labelValue = z.string().trim().min(1).max(100);
+/**
+ * Holds a character that String#trim keeps (its whitespace set spelt out, so
+ * the OpenAPI pattern means the same in every regex dialect): with it the
+ * published schema rejects blank strings exactly like trim().min(1) does.
+ */
+const NOT_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const labelValue = z.string().regex(NOT_BLANK, { message: 'must not be blank', abort: true }).trim().min(1).max(100);
 const labelValues = z.union([labelValue, z.array(labelValue).max(50)]);
 
 const labelsShape = Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, labelValues.optional()])) as Record<
@@ -41,9 +47,11 @@ function buildSubmissionSchema(defaultSource: (typeof IMAGE_SOURCES)[number] | u
       uri: z
         .string()
         .max(4096)
+        // The pattern is the published syntax (OpenAPI); abort keeps one issue per bad uri.
+        .regex(IMAGE_URI_PATTERN, { message: 'must be an absolute http(s) or file URL', abort: true })
         .refine((u) => normalizeImageUri(u) !== undefined, 'must be an absolute http(s) or file URL'),
       source: defaultSource === undefined ? source : source.default(defaultSource),
-      bloggerId: z.string().trim().min(1).max(256).optional(),
+      bloggerId: z.string().regex(NOT_BLANK, { message: 'must not be blank', abort: true }).trim().min(1).max(256).optional(),
       publishedAt: timestamp.optional(),
       title: z.string().max(2000).optional(),
       labels: z.strictObject(labelsShape).optional(),
