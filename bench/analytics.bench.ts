@@ -1,21 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { applyMigrations, createClickHouseClient, readMigrations } from '@stylestream/clickhouse';
 import { AnalyticsQueryService, type FollowedBloggerStats } from '../apps/analytics/src/query/analytics-query.service';
 import { ClickHouseSqlRunner } from '../apps/analytics/src/query/sql-runner';
 import type { SqlQuery } from '../apps/analytics/src/query/stats-queries';
-import { describeCatalogue, generateCatalogue } from './support/analytics-dataset';
+import { describeCatalogue, generateCatalogue, settleClosedQuarters } from './support/analytics-dataset';
 import { measureIngest } from './support/analytics-ingest';
 import { fillNormalised, normalisedFollowedQueries, normalisedTrendQueries } from './support/analytics-normalised';
 import { AnalyticsWorkload, measure } from './support/analytics-workload';
 
 /**
- * `npm run bench -- analytics [--quick] [--rows=N] [--followed-only] [--queries=N]`
+ * `npm run bench -- analytics [--quick] [--rows=N] [--followed-only] [--queries=N] [--ingest=N] [--unsettled]`
  * on the embedded engine (chdb) in a temporary directory, deleted at the end:
  * 1. sink ingestion: image-arrived events through Kafka and the app's sink into empty tables;
- * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts (its migrations);
+ * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts (its migrations),
+ *    closed quarters merged as background merges would leave them (not with --unsettled);
  * 3. followed-blogger statistics (random 2,000-blogger sets; one quarter, all quarters) and
  *    quarter trend statistics through the app's AnalyticsQueryService (the SQL the API runs);
  * 4. the same questions on a normalised copy (images + one row per label) as the baseline,
@@ -39,7 +40,7 @@ export async function run(args: string[]): Promise<void> {
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'bench-analytics-'));
   const client = createClickHouseClient({ kind: 'embedded', path: join(dir, 'clickhouse') });
-  const result: Record<string, unknown> = { bench: 'analytics', quick, rows };
+  const result: Record<string, unknown> = { bench: 'analytics', quick, rows, cpus: cpus().length, load_avg_1m_start: Number(loadavg()[0].toFixed(1)) };
   try {
     await applyMigrations(client, readMigrations());
     const [layout] = await (await client.query({ query: "SELECT sorting_key, partition_key FROM system.tables WHERE name = 'image_facts' AND database = currentDatabase()", format: 'JSONEachRow' })).json<Record<string, string>>();
@@ -56,6 +57,12 @@ export async function run(args: string[]): Promise<void> {
     const genStart = Date.now();
     result.rows = await generateCatalogue(client, rows, log);
     result.generate_s = Math.round((Date.now() - genStart) / 1000);
+    if (!args.includes('--unsettled')) {
+      log('merging the closed quarters (the last one keeps its inserted parts) ...');
+      const settleStart = Date.now();
+      await settleClosedQuarters(client, log);
+      result.settle_s = Math.round((Date.now() - settleStart) / 1000);
+    }
     const shape = await describeCatalogue(client);
     log(`catalogue: ${JSON.stringify(shape)}`);
 
@@ -67,15 +74,15 @@ export async function run(args: string[]): Promise<void> {
     const at = <T>(xs: readonly T[], i: number): T => xs[i < 0 ? xs.length + i : i];
 
     const fq = await measure(queries, 3, (i) => queriesOf.followed(at(followedQuarter, i)));
-    log(`followed bloggers, one quarter (2,000 bloggers): p50 ${fq.p50} ms, p95 ${fq.p95} ms, max ${fq.max} ms`);
+    log(`followed bloggers, one quarter (2,000 bloggers): p50 ${fq.p50} ms, p95 ${fq.p95} ms, max ${fq.max} ms; CPU p50 ${fq.cpuP50} ms, p95 ${fq.cpuP95} ms`);
     const fa = await measure(queries, 3, (i) => queriesOf.followed(at(followedAll, i)));
-    log(`followed bloggers, all quarters (2,000 bloggers): p50 ${fa.p50} ms, p95 ${fa.p95} ms, max ${fa.max} ms`);
-    Object.assign(result, { followed_p95_ms: fq.p95, followed_p50_ms: fq.p50, followed_all_p95_ms: fa.p95, followed_all_p50_ms: fa.p50 });
+    log(`followed bloggers, all quarters (2,000 bloggers): p50 ${fa.p50} ms, p95 ${fa.p95} ms, max ${fa.max} ms; CPU p50 ${fa.cpuP50} ms, p95 ${fa.cpuP95} ms`);
+    Object.assign(result, { followed_p95_ms: fq.p95, followed_p50_ms: fq.p50, followed_all_p95_ms: fa.p95, followed_all_p50_ms: fa.p50, followed_cpu_p95_ms: fq.cpuP95, followed_all_cpu_p95_ms: fa.cpuP95 });
 
     if (!followedOnly) {
       const tr = await measure(queries, 3, (i) => queriesOf.trend(at(trends, i)));
-      log(`quarter trend: p50 ${tr.p50} ms, p95 ${tr.p95} ms, max ${tr.max} ms`);
-      Object.assign(result, { trend_p95_ms: tr.p95, trend_p50_ms: tr.p50 });
+      log(`quarter trend: p50 ${tr.p50} ms, p95 ${tr.p95} ms, max ${tr.max} ms; CPU p50 ${tr.cpuP50} ms, p95 ${tr.cpuP95} ms`);
+      Object.assign(result, { trend_p95_ms: tr.p95, trend_p50_ms: tr.p50, trend_cpu_p95_ms: tr.cpuP95 });
 
       log('normalised baseline: copying ...');
       const labelRows = await fillNormalised(client);
@@ -85,14 +92,14 @@ export async function run(args: string[]): Promise<void> {
       await sameAnswers(queriesOf, sql, followedQuarter[0]);
       await sameAnswers(queriesOf, sql, followedAll[0]);
       const bq = await measure(baselineQueries, 1, (i) => all(normalisedFollowedQueries(at(followedQuarter, i))));
-      log(`baseline followed, one quarter: p50 ${bq.p50} ms, p95 ${bq.p95} ms (${(bq.p95 / fq.p95).toFixed(1)}x the wide table)`);
+      log(`baseline followed, one quarter: p50 ${bq.p50} ms, p95 ${bq.p95} ms (${(bq.p95 / fq.p95).toFixed(1)}x the wide table); CPU p95 ${bq.cpuP95} ms (${(bq.cpuP95 / fq.cpuP95).toFixed(1)}x)`);
       const ba = await measure(baselineQueries, 1, (i) => all(normalisedFollowedQueries(at(followedAll, i))));
-      log(`baseline followed, all quarters: p50 ${ba.p50} ms, p95 ${ba.p95} ms (${(ba.p95 / fa.p95).toFixed(1)}x)`);
+      log(`baseline followed, all quarters: p50 ${ba.p50} ms, p95 ${ba.p95} ms (${(ba.p95 / fa.p95).toFixed(1)}x); CPU p95 ${ba.cpuP95} ms (${(ba.cpuP95 / fa.cpuP95).toFixed(1)}x)`);
       const bt = await measure(baselineQueries, 1, (i) => all(normalisedTrendQueries(at(trends, i))));
-      log(`baseline trend: p50 ${bt.p50} ms, p95 ${bt.p95} ms (${(bt.p95 / tr.p95).toFixed(1)}x)`);
-      Object.assign(result, { baseline_followed_p95_ms: bq.p95, baseline_followed_all_p95_ms: ba.p95, baseline_trend_p95_ms: bt.p95, baseline_label_rows: labelRows });
+      log(`baseline trend: p50 ${bt.p50} ms, p95 ${bt.p95} ms (${(bt.p95 / tr.p95).toFixed(1)}x); CPU p95 ${bt.cpuP95} ms (${(bt.cpuP95 / tr.cpuP95).toFixed(1)}x)`);
+      Object.assign(result, { baseline_followed_p95_ms: bq.p95, baseline_followed_all_p95_ms: ba.p95, baseline_trend_p95_ms: bt.p95, baseline_followed_cpu_p95_ms: bq.cpuP95, baseline_label_rows: labelRows });
     }
-    Object.assign(result, { queries, ...shape });
+    Object.assign(result, { queries, load_avg_1m_end: Number(loadavg()[0].toFixed(1)), ...shape });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await client.close();

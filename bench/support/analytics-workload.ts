@@ -72,16 +72,32 @@ export class AnalyticsWorkload {
   }
 }
 
+/** Percentiles of one question asked `n` times: wall time, and this process's CPU time (the engine runs in-process). */
+export interface Latency {
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+  /** CPU milliseconds (all threads) per question: robust to other load on the machine, unlike wall time. */
+  readonly cpuP50: number;
+  readonly cpuP95: number;
+}
+
 /** Latency percentiles of a question asked `n` times (after `warmup` unmeasured ones). */
-export async function measure(n: number, warmup: number, ask: (i: number) => Promise<unknown>): Promise<{ p50: number; p95: number; max: number }> {
+export async function measure(n: number, warmup: number, ask: (i: number) => Promise<unknown>): Promise<Latency> {
   for (let i = 0; i < warmup; i++) await ask(-1 - i);
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await ask(i);
     ms.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
-  ms.sort((a, b) => a - b);
-  const at = (q: number): number => Number((ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] ?? NaN).toFixed(1));
-  return { p50: at(0.5), p95: at(0.95), max: at(1) };
+  const at = (xs: number[], q: number): number => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return Number((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN).toFixed(1));
+  };
+  return { p50: at(ms, 0.5), p95: at(ms, 0.95), max: at(ms, 1), cpuP50: at(cpu, 0.5), cpuP95: at(cpu, 0.95) };
 }

@@ -7,7 +7,10 @@ import { type HnswParams, ShardSet, ShardSnapshotStore, partitionScope } from '@
 
 const ROOT = join(__dirname, '..', '..');
 /** The built entry of an app (dist keeps the source layout; this file runs from bench/ under jest and from dist/bench/). */
-const built = (app: string): string => (ROOT.endsWith('dist') ? join(ROOT, 'apps', app, 'src', 'main.js') : join(ROOT, 'dist', 'apps', app, 'src', 'main.js'));
+const built = (app: string): string => {
+  const file = app.endsWith('.js') ? app : join('apps', app, 'src', 'main.js');
+  return ROOT.endsWith('dist') ? join(ROOT, file) : join(ROOT, 'dist', file);
+};
 
 /**
  * Writes the shards of one input partition offline, in the index-writer's

@@ -68,10 +68,10 @@ function buildPlan(vectors: Float32Array, nOriginals: number, total: number, see
   const nNear = rest - nTomb - nResend - nExact;
   const tombs = order.slice(0, nTomb);
   const sources = order.slice(nTomb);
-  const pick = (): (typeof originals)[number] => originals[sources[Math.floor(random() * sources.length)] ?? 0] ?? originals[0]!;
+  const pick = (): (typeof originals)[number] => originals[sources[Math.floor(random() * sources.length)] ?? 0] ?? originals[0];
   const second: Plan['second'] = [];
   for (const i of tombs) {
-    const o = originals[i]!;
+    const o = originals[i];
     second.push({ id: o.id, value: null });
     expected.set(o.id, 'DELETED');
   }

@@ -5,7 +5,7 @@ import { type ConsumedMessage, type HandlerOutcome, type OutgoingRecord, Outcome
 import type { ModelEmbedder } from '@stylestream/model';
 import { vectorToBytes, type ImageArrived, type VectorExtracted } from '@stylestream/schemas';
 import type { ImageFetcher } from '@stylestream/storage';
-import type { ImageDecoder, PreparedImage } from './image-decoder.port';
+import type { ImageDecoder } from './image-decoder.port';
 import { ConcurrencyLimit } from './concurrency.limit';
 import { EmbeddingBatcher } from './embedding.batcher';
 import { writeImageIntoBatch } from './image-tensor';

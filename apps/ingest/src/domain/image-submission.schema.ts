@@ -18,7 +18,7 @@ const labelsShape = Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, labelValu
 
 /** Epoch milliseconds, or an ISO-8601 date-time with offset. */
 const timestamp = z.union([
-  z.number().int().min(0, 'must be epoch milliseconds >= 0'),
+  z.number().int().min(0, 'must be epoch milliseconds >= 0').max(253_402_300_799_999, 'must be before the year 10000'),
   z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time (e.g. 2024-05-01T12:00:00Z) or epoch milliseconds' }),
 ]);
 

@@ -2,8 +2,33 @@ import { z } from 'zod';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { imageSubmissionSchema } from '../domain/image-submission.schema';
 
-/** OpenAPI schemas derived from the zod validators, so /docs cannot drift from validation. */
-const image = z.toJSONSchema(imageSubmissionSchema(), { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as SchemaObject;
+/**
+ * OpenAPI schemas derived from the zod validators, so /docs cannot drift from
+ * validation, with two adjustments that keep the document meaning exactly
+ * what the validators do when read by a client in another language:
+ * - `\d` becomes `[0-9]`: JavaScript's `\d` is ASCII-only, Python's and
+ *   others' match every Unicode digit;
+ * - `attributes` keys get `propertyNames` (1..256 characters), which the
+ *   openapi-3.0 conversion drops.
+ */
+const image = withAsciiDigits(withAttributeKeyRule(z.toJSONSchema(imageSubmissionSchema(), { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as SchemaObject));
+
+function withAttributeKeyRule(schema: SchemaObject): SchemaObject {
+  const attributes = schema.properties?.attributes as SchemaObject | undefined;
+  if (attributes === undefined) return schema;
+  const keyed = { ...attributes, propertyNames: { minLength: 1, maxLength: 256 } } as SchemaObject;
+  return { ...schema, properties: { ...schema.properties, attributes: keyed } };
+}
+
+function withAsciiDigits<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item: unknown) => withAsciiDigits(item)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    out[key] = key === 'pattern' && typeof value === 'string' ? value.replace(/\\d/g, '[0-9]') : withAsciiDigits(value);
+  }
+  return out as T;
+}
 
 export const submitBodySchema: SchemaObject = {
   oneOf: [

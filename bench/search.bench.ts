@@ -1,0 +1,262 @@
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { DEFAULT_HNSW_PARAMS, type ShardSet, ShardSnapshotStore, partitionScope } from '@stylestream/index';
+import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { FILTER_SELECTIVITIES, describeGenerator, exactTopK, generateQueries, generateVectors, labelIds, recallAtK, type TopK } from './support/clustered-vectors';
+import { AppProcess, startSlowOwner } from './support/search-cluster';
+import { BENCH_FILTER_DIMENSION } from './support/search-label.catalog';
+
+const DIM = 256;
+const OWNERS = 2;
+const KEY = 'bench-search-key-0001';
+const DEADLINE_MS = 100;
+
+interface SearchBody {
+  hits: { id: string; score: number }[];
+  partial: boolean;
+  strategy: { name: string };
+}
+
+const pct = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+const ms = (x: number) => Math.round(x * 100) / 100;
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const rowOf = (id: string) => Number(id.slice(2));
+
+/**
+ * `npm run bench -- search [--quick]`: 1M (100k with --quick) clustered 256-d
+ * vectors over two index-writer owners, through the search API's HTTP.
+ * Shards are built offline in the writer's snapshot format (one child process
+ * per owner, cached under .data/bench-search/), each owner an index-writer
+ * child on its own one-partition topic that loads them; the search API runs
+ * as a child with the synthetic label catalogue. Ground truth is exact
+ * (brute force). Raw searchKnn on the same shards runs in this process.
+ * Last line: {"bench":"search", recall_at_10, p99_ms, qps, raw_p99_ms, filtered_recall_min, partial_p99_ms, ...}.
+ */
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const n = quick ? 100_000 : 1_000_000;
+  const nq = quick ? 200 : 500;
+  const params = { ...DEFAULT_HNSW_PARAMS, dim: DIM };
+  say(`search bench: n=${n} dim=${DIM} owners=${OWNERS} M=${params.m} efConstruction=${params.efConstruction}; ${describeGenerator()}`);
+
+  // 1. shards, built once per (n, owners, params) and cached
+  const key = `n${n}-o${OWNERS}-m${params.m}-efc${params.efConstruction}-s42`;
+  const dataDir = join(process.cwd(), '.data', 'bench-search', key);
+  const topics = Array.from({ length: OWNERS }, (_, i) => `bench-search-${key}-w${i}`);
+  const ranges = Array.from({ length: OWNERS }, (_, i) => [Math.floor((i * n) / OWNERS), Math.floor(((i + 1) * n) / OWNERS)] as const);
+  const built = join(dataDir, 'BUILT');
+  if (!existsSync(built)) {
+    mkdirSync(dataDir, { recursive: true });
+    const t = performance.now();
+    await Promise.all(
+      topics.map(
+        (topic, i) =>
+          new Promise<void>((resolve, reject) => {
+            const child = fork(join(__dirname, 'support', 'search-shard.builder.js'), [dataDir, topic, String(ranges[i]?.[0]), String(ranges[i]?.[1]), String(DIM)], { stdio: 'inherit' });
+            child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`shard builder ${i} exited with ${code}`))));
+          }),
+      ),
+    );
+    writeFileSync(built, new Date().toISOString());
+    say(`built ${n} vectors into ${OWNERS} owners' shards offline in ${((performance.now() - t) / 1000).toFixed(0)} s (2 processes; cached in ${dataDir})`);
+  } else say(`reusing the shards in ${dataDir}`);
+
+  // 2. ground truth
+  const base = generateVectors({ n, dim: DIM }, { shared: true });
+  const queries = generateQueries({ n: nq, dim: DIM });
+  const qv = (q: number) => Array.from(queries.subarray(q * DIM, (q + 1) * DIM));
+  let t = performance.now();
+  const truth = await exactTopK(base, queries, 10, DIM);
+  const nfq = quick ? 50 : 100;
+  const filteredTruth = new Map<string, TopK>();
+  for (const s of FILTER_SELECTIVITIES) filteredTruth.set(s.label, await exactTopK(base, queries.subarray(0, nfq * DIM), 10, DIM, { candidates: labelIds(n, s.selectivity) }));
+  say(`exact ground truth: ${nq} queries + ${nfq} × ${FILTER_SELECTIVITIES.length} filtered in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+
+  // 3. raw searchKnn in this process on the same shards (all owners' shards, one after the other)
+  const sets: ShardSet[] = [];
+  const perOwner = Math.ceil(n / OWNERS) + 1;
+  for (const topic of topics) sets.push(await new ShardSnapshotStore(dataDir, partitionScope(topic, 0)).load('1.0.0', params, perOwner));
+  const rawAt = (ef: number) => {
+    const lat: number[] = [];
+    const found: number[][] = [];
+    for (let q = 0; q < nq; q++) {
+      const v = queries.subarray(q * DIM, (q + 1) * DIM);
+      const t0 = performance.now();
+      const hits = sets.flatMap((s) => s.search(v, 10, ef)).sort((a, b) => b.score - a.score).slice(0, 10);
+      lat.push(performance.now() - t0);
+      found.push(hits.map((h) => rowOf(h.imageId)));
+    }
+    return { recall: recallAtK(truth, found), p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  };
+
+  // 4. owners and the search API
+  await createTopics(topics.flatMap((topic) => [topic, `${topic}.dlq`]), 1);
+  const updates = uniqueName('bench-search-iu');
+  await createTopics([updates], 1);
+  const writers = topics.map(
+    (topic) =>
+      new AppProcess('index-writer', {
+        KAFKA_BROKERS: stack.brokers.join(','),
+        SCHEMA_REGISTRY_URL: stack.registryUrl,
+        KAFKA_GROUP_ID: uniqueName('bench-search-writer'),
+        INDEX_DATA_DIR: dataDir,
+        INDEX_DIM: String(DIM),
+        INDEX_SHARD_CAPACITY: String(perOwner),
+        INDEX_TOPIC_VECTOR_CLEANED: topic,
+        INDEX_TOPIC_INDEX_UPDATED: updates,
+        INDEX_HTTP_PORT: '0',
+        LOG_LEVEL: 'info',
+      }, 'index-writer started'),
+  );
+  const apis: AppProcess[] = [];
+  const slow = await startSlowOwner(1_000);
+  const client: Pool[] = [];
+  try {
+    t = performance.now();
+    await Promise.all(writers.map((w) => w.start(600_000)));
+    await waitFor(async () => (await Promise.all(writers.map(async (w) => (await fetch(`${w.url}/readyz`)).status === 200))).every(Boolean), { timeoutMs: 600_000, intervalMs: 500, what: 'owners ready' });
+    say(`owners ready (snapshots loaded) in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    const apiEnv = (owners: string[]) => ({
+      BENCH_N: String(n),
+      SEARCH_HTTP_PORT: '0',
+      SEARCH_API_KEYS: KEY,
+      SEARCH_SHARD_OWNERS: owners.join(','),
+      SEARCH_SHARD_DEADLINE_MS: String(DEADLINE_MS),
+      SEARCH_DIM: String(DIM),
+      SEARCH_IMAGE_MODEL: 'false',
+      SEARCH_MODEL_VERSION: '1.0.0',
+      SEARCH_RATE_LIMIT_PER_SEC: '1000000',
+      SEARCH_RATE_LIMIT_BURST: '1000000',
+      LOG_LEVEL: 'warn',
+    });
+    const api = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv(writers.map((w) => w.url)), LOG_LEVEL: 'info' }, 'search-api listening');
+    const apiSlow = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv([...writers.map((w) => w.url), slow.url]), LOG_LEVEL: 'info' }, 'search-api listening');
+    apis.push(api, apiSlow);
+    await Promise.all(apis.map((a) => a.start()));
+    const pools = apis.map((a) => new Pool(a.url, { connections: 8, keepAliveTimeout: 30_000 }));
+    client.push(...pools);
+    const search = async (pool: Pool, body: object): Promise<{ ms: number; body: SearchBody }> => {
+      const t0 = performance.now();
+      const res = await pool.request({ path: '/v1/search/vector', method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) });
+      const parsed = (await res.body.json()) as SearchBody;
+      if (res.statusCode !== 200) throw new Error(`search answered ${res.statusCode}: ${JSON.stringify(parsed)}`);
+      return { ms: performance.now() - t0, body: parsed };
+    };
+    const pool = pools[0];
+    const pass = async (ef: number, count: number, clients = 1, p: Pool = pool) => {
+      const lat: number[] = [];
+      const found: number[][] = new Array<number[]>(count);
+      let partial = 0;
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          for (let q = next++; q < count; q = next++) {
+            const r = await search(p, { vector: qv(q), k: 10, ef });
+            lat.push(r.ms);
+            found[q] = r.body.hits.map((h) => rowOf(h.id));
+            if (r.body.partial) partial += 1;
+          }
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      return { recall: recallAtK({ ...truth, ids: truth.ids.subarray(0, count * 10) }, found), p50: pct(lat, 0.5), p99: pct(lat, 0.99), qps: count / seconds, partial, count };
+    };
+
+    // warm-up, then the smallest ef reaching recall 0.95 (raw and HTTP use the same ef)
+    await pass(64, 50);
+    let ef = 64;
+    for (const candidate of [64, 96, 128, 192, 256]) {
+      ef = candidate;
+      const probe = rawAt(candidate);
+      say(`raw ef=${candidate}: recall@10 ${probe.recall.toFixed(4)} p99 ${ms(probe.p99)} ms`);
+      if (probe.recall >= 0.95) break;
+    }
+    const raw = rawAt(ef);
+    const one = await pass(ef, nq, 1);
+    const four = await pass(ef, nq, 4);
+    say(`HTTP ef=${ef}, 1 client: recall@10 ${one.recall.toFixed(4)}, p50 ${ms(one.p50)} ms, p99 ${ms(one.p99)} ms, ${one.qps.toFixed(0)} QPS`);
+    say(`HTTP ef=${ef}, 4 clients: p50 ${ms(four.p50)} ms, p99 ${ms(four.p99)} ms, ${four.qps.toFixed(0)} QPS`);
+    say(`raw searchKnn in-process (both owners' shards in turn) ef=${ef}: recall@10 ${raw.recall.toFixed(4)}, p50 ${ms(raw.p50)} ms, p99 ${ms(raw.p99)} ms; HTTP/raw p99 ${(one.p99 / raw.p99).toFixed(1)}×`);
+
+    // deep k
+    const deep: Record<string, { p50: number; p99: number }> = {};
+    for (const k of [1_000, 10_000]) {
+      const lat: number[] = [];
+      for (let q = 0; q < 20; q++) {
+        const r = await search(pool, { vector: qv(q), k });
+        if (r.body.hits.length !== k) throw new Error(`k=${k} answered ${r.body.hits.length} hits`);
+        lat.push(r.ms);
+      }
+      deep[k] = { p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+      say(`k=${k}: p50 ${ms(pct(lat, 0.5))} ms, p99 ${ms(pct(lat, 0.99))} ms (20 queries, all ${k} hits)`);
+    }
+
+    // filtered recall by selectivity
+    const filtered: Record<string, { recall: number; p50: number; strategy: string }> = {};
+    for (const s of FILTER_SELECTIVITIES) {
+      const st = filteredTruth.get(s.label) as TopK;
+      const lat: number[] = [];
+      const found: number[][] = [];
+      let strategy = '';
+      for (let q = 0; q < nfq; q++) {
+        const r = await search(pool, { vector: qv(q), k: 10, ef, filter: { labels: { [BENCH_FILTER_DIMENSION]: [s.label] } } });
+        lat.push(r.ms);
+        found.push(r.body.hits.map((h) => rowOf(h.id)));
+        strategy = r.body.strategy.name;
+      }
+      filtered[s.label] = { recall: recallAtK(st, found), p50: pct(lat, 0.5), strategy };
+      say(`filter ${s.label} (${(s.selectivity * 100).toString()}%): recall@10 ${recallAtK(st, found).toFixed(4)}, p50 ${ms(pct(lat, 0.5))} ms, p99 ${ms(pct(lat, 0.99))} ms, strategy ${strategy}`);
+    }
+
+    // a slow owner (answers after 1 s) beside the two: every answer partial, p99 bounded by the deadline
+    await pass(ef, 20, 1, pools[1]);
+    const slowPass = await pass(ef, 100, 1, pools[1]);
+    say(`with a slow owner (deadline ${DEADLINE_MS} ms): p50 ${ms(slowPass.p50)} ms, p99 ${ms(slowPass.p99)} ms, partial ${slowPass.partial}/${slowPass.count}, recall@10 ${slowPass.recall.toFixed(4)}`);
+    // one owner killed: answers from the survivor, every one partial
+    await (writers[1]).kill9();
+    const killed = await pass(ef, 100, 1);
+    say(`one owner killed (SIGKILL): p50 ${ms(killed.p50)} ms, p99 ${ms(killed.p99)} ms, partial ${killed.partial}/${killed.count}, recall@10 vs all shards ${killed.recall.toFixed(4)} (half the index answers)`);
+
+    const filteredMin = Math.min(...Object.values(filtered).map((f) => f.recall));
+    const partialP99 = Math.max(slowPass.p99, killed.p99);
+    const result = {
+      bench: 'search',
+      n,
+      dim: DIM,
+      owners: OWNERS,
+      ef,
+      recall_at_10: Number(one.recall.toFixed(4)),
+      p50_ms: ms(one.p50),
+      p99_ms: ms(one.p99),
+      qps: Math.round(one.qps),
+      qps_4_clients: Math.round(four.qps),
+      p99_ms_4_clients: ms(four.p99),
+      raw_recall_at_10: Number(raw.recall.toFixed(4)),
+      raw_p50_ms: ms(raw.p50),
+      raw_p99_ms: ms(raw.p99),
+      k1000_p99_ms: ms(deep[1000]?.p99 ?? Number.NaN),
+      k10000_p99_ms: ms(deep[10000]?.p99 ?? Number.NaN),
+      filtered_recall: Object.fromEntries(Object.entries(filtered).map(([k, v]) => [k, Number(v.recall.toFixed(4))])),
+      filtered_strategy: Object.fromEntries(Object.entries(filtered).map(([k, v]) => [k, v.strategy])),
+      filtered_recall_min: Number(filteredMin.toFixed(4)),
+      deadline_ms: DEADLINE_MS,
+      partial_p99_ms: ms(partialP99),
+      slow_owner_p99_ms: ms(slowPass.p99),
+      killed_owner_p99_ms: ms(killed.p99),
+      all_partial: slowPass.partial === slowPass.count && killed.partial === killed.count,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await Promise.all(client.map((p) => p.close()));
+    await Promise.all(apis.map((a) => a.stop()));
+    await Promise.all(writers.map((w) => w.stop()));
+    await slow.close();
+  }
+}

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@stylestream/config';
+import { reasonOf } from '@stylestream/errors';
+import { createLogger } from '@stylestream/logging';
+import { searchApiConfigSchema } from '../../apps/search-api/src/search-api.config';
+import { serveSearchApi } from '../../apps/search-api/src/search-api.serve';
+import { SyntheticLabelCatalog } from './search-label.catalog';
+
+/** The search API process of the benchmark: the real app, its catalogue replaced by the synthetic label index of BENCH_N rows. */
+const n = Number(process.env.BENCH_N ?? '0');
+serveSearchApi(loadConfigOrExit(searchApiConfigSchema), createLogger('search-api'), { candidateSource: new SyntheticLabelCatalog(n) }).catch((err: unknown) => {
+  process.stderr.write(`search bench server failed to start: ${reasonOf(err)}\n`);
+  process.exit(1);
+});
