@@ -12,7 +12,7 @@ import { fillNormalised, normalisedFollowedQueries, normalisedTrendQueries } fro
 import { AnalyticsWorkload, measure } from './support/analytics-workload';
 
 /**
- * `npm run bench -- analytics [--quick] [--rows=N] [--followed-only] [--queries=N] [--ingest=N] [--unsettled]`
+ * `npm run bench -- analytics [--quick] [--rows=N] [--followed-only] [--queries=N] [--baseline-queries=N] [--ingest=N] [--unsettled]`
  * on the embedded engine (chdb) in a temporary directory, deleted at the end:
  * 1. sink ingestion: image-arrived events through Kafka and the app's sink into empty tables;
  * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts (its migrations),
@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<void> {
   };
   const rows = arg('rows') ?? (quick ? 1_000_000 : 10_000_000);
   const queries = arg('queries') ?? (quick ? 40 : 100);
-  const baselineQueries = Math.max(10, Math.round(queries / 4));
+  const baselineQueries = arg('baseline-queries') ?? Math.max(5, Math.round(queries / 4));
   const ingestEvents = arg('ingest') ?? (quick ? 10_000 : 50_000);
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const logger = pino({ level: 'warn' });

@@ -50,6 +50,7 @@ export async function run(args: string[]): Promise<void> {
   const distinct = nearDuplicateSample(all.filter((f) => !sampledSet.has(f)), sizes.distinct, 31);
   const distinctSet = new Set(distinct);
   const canonicalFiles = all.filter((f) => !distinctSet.has(f));
+  const names = new Map(all.map((f) => [idOf(f), f.split('/').slice(-2).join('/')]));
   log(`state: ${canonicalFiles.length} canonical originals; queries: ${sampled.length} × ${NEAR_DUPLICATE_TRANSFORMS.length} copies + ${distinct.length} distinct images`);
 
   const model = await loadBaseModel();
@@ -97,7 +98,8 @@ export async function run(args: string[]): Promise<void> {
       }
       const best = choose(sweep);
       log(`best: ${describe(best.t)}: ${line(best.s)}${meets(best.s) ? '  (meets the goal)' : '  (goal NOT met)'}`);
-      const fp = firstFalsePositives(state, queries, configured, 3);
+      log(`  recall by transform: ${Object.entries(best.s.recallByTransform).map(([t, r]) => `${t} ${pct(r)}`).join(', ')}`);
+      const fp = firstFalsePositives(state, queries, configured, 3).map((pair) => pair.replace(/[0-9a-f]{16}/g, (id) => names.get(id) ?? id));
       if (fp.length > 0) log(`  false positives at the configured thresholds (first ${fp.length}): ${fp.join('; ')}`);
       summary[space.dim === model.dim ? 'raw' : 'head'] = { version: space.version, configured: compact(atConfig), best: { ...best.t, ...compact(best.s), meets_goal: meets(best.s) } };
     }

@@ -31,9 +31,17 @@ import { IndexWriterClient, histogramDelta, histogramQuantile, parseHistogram } 
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  const sizes = quick
+  const preset = quick
     ? { n: 20_000, rawN: 20_000, checkN: 20_000, queries: 200, steadySeconds: 12, probes: 30 }
     : { n: 1_000_000, rawN: 200_000, checkN: 100_000, queries: 500, steadySeconds: 30, probes: 60 };
+  // --n=<vectors through the app> and --raw=<vectors of the raw baseline> override the preset (slow machines).
+  const flag = (name: string): number | undefined => {
+    const value = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+    return value === undefined ? undefined : Math.max(1_000, Number(value));
+  };
+  const n = flag('n') ?? preset.n;
+  const rawN = Math.min(n, flag('raw') ?? preset.rawN);
+  const sizes = { ...preset, n, rawN, checkN: Math.min(rawN, preset.checkN) };
   const partitions = 4;
   const dim = DEFAULT_GENERATOR_PARAMS.dim;
   const hnsw = { m: 16, efConstruction: 200, efCheck: 32 };

@@ -47,7 +47,7 @@ export const DEFAULT_GENERATOR_PARAMS: GeneratorParams = {
   sizeSkew: 0.8,
   clusterSpread: 0.7,
   spreadJitter: 0.3,
-  noise: 1.0,
+  noise: 1.3,
 };
 
 /** The full parameter set of a request, defaults filled in. */

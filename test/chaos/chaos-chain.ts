@@ -63,6 +63,8 @@ export class ChaosChain {
   constructor(
     launches: DemoAppLaunch[],
     ports: { index: number; catalog: number; analytics: number },
+    /** Vector dimension of the model (what the index holds). */
+    readonly dim: number,
     private readonly say: (line: string) => void,
   ) {
     for (const launch of launches) if ((CHAIN_APPS as readonly string[]).includes(launch.name)) this.launches.set(launch.name as ChainApp, launch);
@@ -98,13 +100,15 @@ export class ChaosChain {
         ...input.extraEnv,
         EXTRACTOR_HTTP_PORT: '0',
         DEDUPE_NEAR_RULE: 'phash',
+        // The extractor emits the model's own dimension; dedupe dead-letters a version whose dimension it does not know.
+        DEDUPE_MODELS: `${model.version}=${model.dim}`,
         INDEX_HTTP_PORT: String(ports.index),
         // Fast rejoin after a kill -9: the dead member's partitions move after this timeout.
         KAFKA_SESSION_TIMEOUT_MS: '10000',
         KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
       },
     }));
-    return new ChaosChain(launches, { index: ports.index, catalog: ports.catalog, analytics: ports.analytics }, input.say);
+    return new ChaosChain(launches, { index: ports.index, catalog: ports.catalog, analytics: ports.analytics }, model.dim, input.say);
   }
 
   async startAll(): Promise<void> {

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { reasonOf } from '@stylestream/errors';
 import { findRepoDir } from '../../deploy/local/stack-settings';
-import { SCENARIOS, runChaos, type ChaosOptions, type ScenarioId } from './chaos-run';
+import { SCENARIOS, abortChaos, runChaos, type ChaosOptions, type ScenarioId } from './chaos-run';
 
 function whole(min: number, max: number): (text: string) => number {
   return (text) => {
@@ -28,6 +28,18 @@ const program = new Command()
   .option('--keep-stack', 'leave the private stack running at the end', false)
   .option('--converge-timeout <s>', 'how long the stores may take to converge after the last fault', whole(10, 86_400), 1800)
   .showHelpAfterError();
+
+let aborting = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (aborting) process.exit(130);
+    aborting = true;
+    process.stdout.write(`\n${signal}: stopping the apps and the private stack\n`);
+    abortChaos()
+      .catch((err: unknown) => process.stderr.write(`${reasonOf(err)}\n`))
+      .finally(() => process.exit(130));
+  });
+}
 
 program
   .parseAsync(process.argv)

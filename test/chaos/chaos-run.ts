@@ -8,6 +8,7 @@ import { demoNaming, provisionDemoTopics, type DemoNaming } from '../../deploy/l
 import { buildCorpus, prng, type ChaosCorpus } from './chaos-corpus';
 import { CHAIN_APPS, ChaosChain, LagProbe, publish, readDeadLetters, type ChainApp } from './chaos-chain';
 import { PrivateStack, sleep } from './private-stack';
+import { SearchProbe, type SearchTally } from './search-probe';
 
 export const SCENARIOS = ['1', '2', '3', '4', '5'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
@@ -49,6 +50,8 @@ export interface ScenarioResult {
   maxLag: number;
   recoveryMs: number;
   faults: string[];
+  /** Scenario 5: what the search API answered while one owner was slow. */
+  search?: SearchTally;
   ok: boolean;
 }
 
@@ -96,7 +99,7 @@ function matches(state: StoreState, corpus: ChaosCorpus): boolean {
 }
 
 /** A fault plan: runs while the source is published and processed; returns what it did. */
-type FaultPlan = (ctx: { chain: ChaosChain; stack: PrivateStack; random: () => number; quick: boolean; note: (fault: string) => void }) => Promise<void>;
+type FaultPlan = (ctx: { chain: ChaosChain; stack: PrivateStack; random: () => number; quick: boolean; note: (fault: string) => void; search: () => Promise<SearchProbe> }) => Promise<void>;
 
 const between = (random: () => number, lowMs: number, highMs: number): number => lowMs + Math.floor(random() * (highMs - lowMs));
 
@@ -138,8 +141,28 @@ const FAULTS: Record<ScenarioId, FaultPlan | undefined> = {
     await Promise.all([stack.up(), chain.start('analytics')]);
     note(`elasticsearch stopped and analytics (embedded ClickHouse) killed for ${downMs / 1000} s`);
   },
-  '5': undefined,
+  '5': async ({ chain, search, random, quick, note }) => {
+    const probe = await search();
+    // Queries need an index to search: wait for the first indexed vector.
+    await waitUntil(async () => (await getJson<{ count: number }>(`${chain.indexUrl}/v1/ids`)).count > 0, 600_000, 'a first indexed vector');
+    probe.startQuerying();
+    await sleep(between(random, 3000, 8000));
+    probe.proxy.delayMs = 1000;
+    await sleep(quick ? 20_000 : 60_000);
+    probe.proxy.delayMs = 0;
+    await sleep(5000);
+    note(`one of two shard owners 1 s slow (deadline 300 ms) for ${quick ? 20 : 60} s; search queried every 250 ms throughout`);
+  },
 };
+
+/** What a signal must stop: the running scenario's apps and the private stack. */
+const running: { chain?: ChaosChain; stack?: PrivateStack; keepStack: boolean } = { keepStack: false };
+
+/** Stops the running apps and (unless kept) the private stack; for SIGINT/SIGTERM handlers. */
+export async function abortChaos(): Promise<void> {
+  await running.chain?.stopAll();
+  if (running.stack !== undefined && !running.keepStack) await running.stack.down();
+}
 
 /** Runs one scenario on fresh names, corpus and apps; the private stack must be up. */
 async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOptions, workDir: string): Promise<ScenarioResult> {
@@ -160,7 +183,6 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     ok: false,
   };
   const plan = FAULTS[id];
-  if (plan === undefined) return { ...empty, note: 'not run: needs the search API fan-out over several shard owners with a delay proxy, not built into this harness yet' };
 
   const tag = `chaos${id}-${Date.now().toString(36)}`;
   const naming: DemoNaming = demoNaming(stack.repoDir, tag);
@@ -182,6 +204,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     extraEnv: kafkaEnv,
     say,
   });
+  running.chain = chain;
   const lag = new LagProbe(brokers, [
     { group: naming.groups.extractor, topic: naming.topics.imageArrived },
     { group: naming.groups.dedupe, topic: naming.topics.vectorExtracted },
@@ -191,6 +214,19 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
   ]);
   const faults: string[] = [];
   let maxLag = 0;
+  let probe: SearchProbe | undefined;
+  const search = async (): Promise<SearchProbe> => {
+    probe = new SearchProbe({
+      repoDir: stack.repoDir,
+      logDir: join(workDir, 'logs', tag),
+      indexUrl: chain.indexUrl,
+      elasticsearchUrl: clientEnv.ELASTICSEARCH_URL ?? '',
+      catalogAlias: naming.catalogAlias,
+      dim: chain.dim,
+    });
+    await probe.start();
+    return probe;
+  };
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -207,7 +243,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     say('  apps started');
     const first = corpus.events.filter((e) => e.kind === 'unique');
     const second = corpus.events.filter((e) => e.kind !== 'unique');
-    const faulting = plan({ chain, stack, random: prng(options.seed * 31 + Number(id)), quick: options.quick, note: (f) => faults.push(f) });
+    const faulting = plan({ chain, stack, random: prng(options.seed * 31 + Number(id)), quick: options.quick, note: (f) => faults.push(f), search });
     let faultError: unknown;
     const faultDone = faulting.catch((err: unknown) => {
       faultError = err;
@@ -225,6 +261,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     await publish(brokers, clientEnv.SCHEMA_REGISTRY_URL ?? '', naming.topics.imageArrived, second);
     say(`  published ${second.length} copies, bad files and tombstones`);
     await faultDone;
+    await probe?.stop();
     if (faultError !== undefined) throw faultError instanceof Error ? faultError : new Error(reasonOf(faultError));
     const faultsEnded = Date.now();
     say(`  faults done (${faults.join('; ')}); waiting for the stores to converge`);
@@ -253,7 +290,9 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     if (!dlqExact) say(`  dead-letter ids differ from the bad inputs: ${[...dead.keys].filter((k) => !corpus.badIds.has(k)).slice(0, 10).join(', ')} unexpected; ${[...corpus.badIds].filter((k) => !dead.keys.has(k)).slice(0, 10).join(', ')} missing`);
     const catalog = { expected: corpus.expectedLiveIds.size, actual: state.catalog ?? -1 };
     const analytics = { expected: corpus.expectedLiveIds.size, actual: state.analytics ?? -1 };
-    const ok = lost.length === 0 && extra.length === 0 && dlqExact && catalog.actual === catalog.expected && analytics.actual === analytics.expected;
+    const searchOk = probe === undefined || (probe.tally.failed === 0 && probe.tally.partial > 0);
+    if (probe !== undefined) say(`  search: ${JSON.stringify(probe.tally)}`);
+    const ok = searchOk && lost.length === 0 && extra.length === 0 && dlqExact && catalog.actual === catalog.expected && analytics.actual === analytics.expected;
     return {
       ...empty,
       ran: true,
@@ -266,6 +305,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
       maxLag,
       recoveryMs,
       faults,
+      ...(probe === undefined ? {} : { search: probe.tally }),
       ok,
     };
   } catch (err) {
@@ -274,6 +314,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
   } finally {
     sampling = false;
     await sampler;
+    await probe?.stop().catch(() => undefined);
     await lag.close().catch(() => undefined);
     await chain.stopAll();
     await cleanupScenario(naming, clientEnv.ELASTICSEARCH_URL ?? '');
@@ -341,6 +382,8 @@ export async function runChaos(repoDir: string, options: ChaosOptions): Promise<
       if (FAULTS[id] !== undefined && stack?.brokers !== brokers) {
         if (stack !== undefined) await stack.down();
         stack = new PrivateStack(repoDir, brokers, say);
+        running.stack = stack;
+        running.keepStack = options.keepStack;
         say(`\n--- private stack (${brokers} broker(s)) in ${stack.settings.stackDir}: ${JSON.stringify(stack.clientEnv)}`);
         await stack.up();
       }

@@ -12,12 +12,10 @@
  * (default 20261126; a failure prints the seed and curl reproductions).
  * Needs `npm run build` and `bash test/interop/setup-venv.sh`.
  */
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
-import { AppProcess, builtApp, fastKafkaEnv, freePort } from '../../bench/support/index-app-process';
-import { failureSection, runSchemathesis, schemathesisMissing } from './schemathesis.runner';
+import { createTopics, uniqueName } from '@stylestream/test-support';
+import { deleteCatalogIndices, startApi, stopApis, type ApiUnderTest } from './api-process';
+import { FUZZ_CHECKS, failureSection, runSchemathesis, schemathesisMissing, type FuzzCheck } from './schemathesis.runner';
 
 const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 8);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
@@ -29,32 +27,9 @@ if (missing !== undefined && process.env.CI === 'true') throw new Error(`${missi
 if (missing !== undefined) console.warn(`SKIPPING API fuzz tests: ${missing}`);
 const describeFuzz = missing === undefined ? describe : describe.skip;
 
-interface ApiUnderTest {
-  readonly app: AppProcess;
-  readonly baseUrl: string;
-  readonly workDir: string;
-}
-
-async function startApi(app: string, env: (port: number, dir: string) => Record<string, string>): Promise<ApiUnderTest> {
-  const workDir = await fs.mkdtemp(join(tmpdir(), `fuzz-${app}-`));
-  const port = await freePort();
-  const process_ = new AppProcess(app, builtApp(app), { ...fastKafkaEnv(stack.brokers, stack.registryUrl), LOG_LEVEL: 'warn', ...env(port, workDir) }, join(workDir, `${app}.log`));
-  process_.start();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (!process_.running) throw new Error(`${app} exited during start:\n${process_.tail()}`);
-      return (await fetch(`${baseUrl}/docs-json`)).ok;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: `${app} to serve /docs-json` },
-  ).catch((err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${process_.tail()}`);
-  });
-  return { app: process_, baseUrl, workDir };
-}
-
-async function fuzzAndCheck(api: ApiUnderTest, apiKey?: string): Promise<void> {
-  const run = await runSchemathesis({ baseUrl: api.baseUrl, workDir: api.workDir, apiKey, maxExamples: MAX_EXAMPLES, seed: SEED, timeoutMs: RUN_TIMEOUT_MS });
+async function fuzzAndCheck(api: ApiUnderTest, options: { apiKey?: string; excludeChecks?: readonly FuzzCheck[] } = {}): Promise<void> {
+  const checks = FUZZ_CHECKS.filter((c) => !(options.excludeChecks ?? []).includes(c));
+  const run = await runSchemathesis({ baseUrl: api.baseUrl, workDir: api.workDir, apiKey: options.apiKey, checks, maxExamples: MAX_EXAMPLES, seed: SEED, timeoutMs: RUN_TIMEOUT_MS });
   const report = `schemathesis exit ${run.exitCode} (seed ${SEED}, max examples ${MAX_EXAMPLES}):\n${failureSection(run.output)}\n--- app log tail ---\n${api.app.tail(15)}`;
   if (run.exitCode !== 0) throw new Error(report);
   expect(run.output).toMatch(/passed|No issues found/);
@@ -65,16 +40,13 @@ async function fuzzAndCheck(api: ApiUnderTest, apiKey?: string): Promise<void> {
 
 describeFuzz('API fuzzing (schemathesis against /docs-json)', () => {
   const started: ApiUnderTest[] = [];
-  afterAll(async () => {
-    await Promise.all(started.map((api) => api.app.close()));
-    await Promise.all(started.map((api) => fs.rm(api.workDir, { recursive: true, force: true })));
-  });
+  afterAll(() => stopApis(started));
 
   it('ingest: POST /v1/images, DELETE /v1/images/{id}, probes', async () => {
     const apiKey = `fuzz-${uniqueName('key')}`;
     const api = await startApi('ingest', (port) => ({ PORT: String(port), INGEST_TOPIC: uniqueName('fuzz-image-arrived'), INGEST_API_KEYS: apiKey }));
     started.push(api);
-    await fuzzAndCheck(api, apiKey);
+    await fuzzAndCheck(api, { apiKey });
   });
 
   it('analytics: /v1/stats/* over an empty embedded ClickHouse', async () => {
@@ -90,10 +62,11 @@ describeFuzz('API fuzzing (schemathesis against /docs-json)', () => {
     const api = await startApi('catalog', (port) => ({ PORT: String(port), KAFKA_GROUP_ID: prefix, CATALOG_ALIAS: prefix, CATALOG_SHARDS_INDEX: `${prefix}-shards`, ...topics }));
     started.push(api);
     try {
-      await fuzzAndCheck(api);
+      // positive_data_acceptance left out: `cursor` is an opaque server-issued token (a generated string is rightly 400)
+      // and `from + size <= 10000` is a rule across two parameters that OpenAPI cannot state.
+      await fuzzAndCheck(api, { excludeChecks: ['positive_data_acceptance'] });
     } finally {
-      await fetch(`${stack.elasticsearchUrl}/${prefix}*?ignore_unavailable=true&allow_no_indices=true`, { method: 'DELETE' }).catch(() => undefined);
-      await fetch(`${stack.elasticsearchUrl}/_index_template/${prefix}-template`, { method: 'DELETE' }).catch(() => undefined);
+      await deleteCatalogIndices(prefix);
     }
   });
 });

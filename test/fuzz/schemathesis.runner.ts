@@ -34,6 +34,7 @@ export const FUZZ_CHECKS = [
   'positive_data_acceptance',
   'ignored_auth',
 ] as const;
+export type FuzzCheck = (typeof FUZZ_CHECKS)[number];
 
 export interface FuzzRun {
   readonly exitCode: number;
@@ -48,6 +49,8 @@ export interface FuzzOptions {
   readonly workDir: string;
   /** Value for the `api-key` security scheme (x-api-key header), when the API has one. */
   readonly apiKey?: string;
+  /** Checks to run (default FUZZ_CHECKS). */
+  readonly checks?: readonly FuzzCheck[];
   readonly maxExamples: number;
   readonly seed: number;
   readonly timeoutMs: number;
@@ -69,7 +72,7 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzRun> {
     '--config-file', configFile,
     '--no-color',
     'run', `${options.baseUrl}/docs-json`,
-    '--checks', FUZZ_CHECKS.join(','),
+    '--checks', (options.checks ?? FUZZ_CHECKS).join(','),
     '--max-examples', String(options.maxExamples),
     '--seed', String(options.seed),
     '--workers', '1',

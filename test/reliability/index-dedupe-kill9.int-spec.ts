@@ -29,7 +29,10 @@ const VECTORS = Number(process.env.RELIABILITY_VECTORS ?? 20_000);
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? 2);
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const DIM = 256;
+/** vector-cleaned partitions (the writer's shards follow them). */
 const PARTITIONS = 4;
+/** vector-extracted partitions: the dedupe stage handles a partition one record at a time (two acknowledged writes each), so its parallelism is the partition count. */
+const INPUT_PARTITIONS = 16;
 // Generous: the shared machine is slow; 200k records with restores take tens of minutes.
 jest.setTimeout(Math.max(600_000, VECTORS * 15));
 
@@ -123,7 +126,8 @@ describe('reliability: dedupe + index-writer under kill -9', () => {
     const iu = uniqueName('rel-iu');
     const dedupeGroup = uniqueName('rel-dd');
     const writerGroup = uniqueName('rel-iw');
-    await createTopics([ve, vc, `${ve}.dlq`, `${vc}.dlq`], PARTITIONS);
+    await createTopics([ve, `${ve}.dlq`], INPUT_PARTITIONS);
+    await createTopics([vc, `${vc}.dlq`], PARTITIONS);
     await createTopics([iu], 1);
     const nOriginals = Math.round(VECTORS * 0.8);
     const vectors = generateVectors({ n: nOriginals, seed: SEED, latentDim: 16, noise: 0.5 });
@@ -137,6 +141,7 @@ describe('reliability: dedupe + index-writer under kill -9', () => {
       {
         ...base,
         KAFKA_GROUP_ID: dedupeGroup,
+        KAFKA_PARTITIONS_CONCURRENCY: String(INPUT_PARTITIONS),
         DEDUPE_STATE_TOPIC: uniqueName('rel-dd-state'),
         DEDUPE_STATE_PARTITIONS: String(PARTITIONS),
         DEDUPE_TOPIC_VECTOR_EXTRACTED: ve,

@@ -1,17 +1,15 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
 import { reasonOf } from '@stylestream/errors';
 import { AvroProducer, DeadLetterPublisher, StageConsumer, createKafkaClient, stageBatchRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
-import { metricsRegistry } from '@stylestream/metrics';
+import { Registry } from 'prom-client';
+import { ScrapeTargetFile, metricsRegistry, startOpsHttpServer } from '@stylestream/metrics';
 import { modelRuntimeOptionsFrom } from '@stylestream/model';
 import { SchemaRegistryGateway, imageArrivedContract, vectorExtractedContract } from '@stylestream/schemas';
 import { UriImageFetcher } from '@stylestream/storage';
 import type { ExtractorConfig } from './extractor.config';
 import { createPromExtractorMetrics, noExtractorMetrics, type ExtractorMetrics } from './extractor.metrics';
 import { ExtractorService } from './extractor.service';
-import { createExtractorHttpApp } from './http/extractor-http.app';
 import { ExtractorReadiness } from './http/extractor-readiness';
-import { ScrapeTargetFile } from './http/scrape-target.file';
 import { WorkerModelEmbedder } from './model/worker-model.embedder';
 import { SharpImageDecoder } from './sharp-image.decoder';
 import { KafkaVectorExtractedSink } from './vector-extracted.sink';
@@ -49,13 +47,15 @@ export async function startExtractor(
   onFatal: (err: Error) => void = (err) => logger.error({ reason: reasonOf(err) }, 'model worker died'),
 ): Promise<ExtractorRuntime> {
   const readiness = new ExtractorReadiness();
-  const http = await createExtractorHttpApp(readiness, config.METRICS_ENABLED);
-  await http.listen(config.EXTRACTOR_HTTP_PORT, config.EXTRACTOR_HTTP_HOST).catch(async (err: unknown) => {
-    await http.close();
-    throw err;
+  // With metrics off, /metrics serves an empty registry (nothing is recorded).
+  const ops = await startOpsHttpServer({
+    port: config.EXTRACTOR_HTTP_PORT,
+    host: config.EXTRACTOR_HTTP_HOST,
+    readiness: () => readiness.check(),
+    registry: config.METRICS_ENABLED ? metricsRegistry : new Registry(),
   });
-  const url = `http://${config.EXTRACTOR_HTTP_HOST}:${listeningPort(http, config.EXTRACTOR_HTTP_PORT)}`;
-  const target = config.EXTRACTOR_TARGET_FILE === undefined ? undefined : new ScrapeTargetFile(config.EXTRACTOR_TARGET_FILE, url.slice('http://'.length), { app: 'extractor' });
+  const url = ops.url;
+  const target = config.EXTRACTOR_TARGET_FILE === undefined ? undefined : new ScrapeTargetFile(config.EXTRACTOR_TARGET_FILE, `${config.EXTRACTOR_HTTP_HOST}:${ops.port}`, { app: 'extractor' });
   const removeTarget = (): void => target?.remove();
   let embedder: WorkerModelEmbedder | undefined;
   try {
@@ -77,12 +77,12 @@ export async function startExtractor(
         await running.stop();
         readiness.markKafkaConnected(false);
         await loaded.release();
-        await http.close();
+        await ops.close();
       }),
     };
   } catch (err) {
     await embedder?.release();
-    await http.close();
+    await ops.close();
     throw err;
   }
 }
@@ -142,9 +142,4 @@ async function startConsuming(
       await producer.disconnect();
     },
   };
-}
-
-function listeningPort(app: NestExpressApplication, configured: number): number {
-  const address: unknown = app.getHttpServer().address();
-  return typeof address === 'object' && address !== null && 'port' in address && typeof address.port === 'number' ? address.port : configured;
 }

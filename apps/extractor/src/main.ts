@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { loadConfigOrExit } from '@stylestream/config';
 import { reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';

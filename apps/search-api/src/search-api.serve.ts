@@ -33,8 +33,13 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
   if (candidateSource === undefined) throw new Error('no catalogue candidate source');
   let embedder: QueryEmbedder | undefined;
   if (config.SEARCH_IMAGE_MODEL) {
-    embedder = new ModelQueryEmbedder(await loadModel(modelRuntimeOptionsFrom(config)), new SharpImageDecoder(config.SEARCH_UPLOAD_MAX_PIXELS));
-    if (embedder.dim !== config.SEARCH_DIM) logger.warn({ model: config.MODEL_ID, dim: embedder.dim, indexDim: config.SEARCH_DIM }, 'the model\'s vectors do not fit the index; image search will answer 400');
+    const loaded = new ModelQueryEmbedder(await loadModel(modelRuntimeOptionsFrom(config)), new SharpImageDecoder(config.SEARCH_UPLOAD_MAX_PIXELS));
+    if (loaded.dim === config.SEARCH_DIM) embedder = loaded;
+    else {
+      // A misconfigured model must not answer with vectors of the wrong space: image search is off (503 with this reason).
+      logger.error({ model: config.MODEL_ID, dim: loaded.dim, indexDim: config.SEARCH_DIM }, 'the model\'s vectors do not fit the index (set MODEL_ID); image search is off');
+      await loaded.close();
+    }
   }
   const cursors = new SearchCursorCodec(config.SEARCH_CURSOR_SECRET);
   if (config.SEARCH_CURSOR_SECRET === undefined) logger.warn('SEARCH_CURSOR_SECRET unset: cursors are valid on this process only');

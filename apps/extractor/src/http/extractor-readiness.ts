@@ -1,14 +1,10 @@
-/** What /readyz reports: each condition the extractor needs before it can take traffic. */
-export interface ReadinessReport {
-  readonly ready: boolean;
-  readonly checks: { readonly modelLoaded: boolean; readonly kafkaConnected: boolean; readonly stopping: boolean };
-}
+import { READY, type Readiness } from '@stylestream/metrics';
 
 /**
- * The extractor's readiness, set by the runtime as it boots and stops: ready
- * once the model is loaded and the producer and stage consumer are connected,
- * not ready again as soon as a stop begins (so a load balancer or Prometheus
- * job sees it leave before it disconnects).
+ * The extractor's readiness (GET /readyz on the ops server), set by the runtime as
+ * it boots and stops: ready once the model is loaded and the producer and stage
+ * consumer are connected; not ready again as soon as a stop begins, so a load
+ * balancer or Prometheus sees it leave before it disconnects.
  */
 export class ExtractorReadiness {
   private modelLoaded = false;
@@ -27,8 +23,10 @@ export class ExtractorReadiness {
     this.stopping = true;
   }
 
-  report(): ReadinessReport {
-    const checks = { modelLoaded: this.modelLoaded, kafkaConnected: this.kafkaConnected, stopping: this.stopping };
-    return { ready: checks.modelLoaded && checks.kafkaConnected && !checks.stopping, checks };
+  check(): Readiness {
+    if (this.stopping) return { ready: false, reason: 'stopping' };
+    if (!this.modelLoaded) return { ready: false, reason: 'loading the model' };
+    if (!this.kafkaConnected) return { ready: false, reason: 'connecting to Kafka (producer and stage consumer)' };
+    return READY;
   }
 }

@@ -9,14 +9,15 @@ import { imageSubmissionSchema } from '../domain/image-submission.schema';
  * - `\d` becomes `[0-9]`: JavaScript's `\d` is ASCII-only, Python's and
  *   others' match every Unicode digit;
  * - `attributes` keys get `propertyNames` (1..256 characters), which the
- *   openapi-3.0 conversion drops.
+ *   openapi-3.0 conversion drops, and the empty key is declared impossible.
  */
 const image = withAsciiDigits(withAttributeKeyRule(z.toJSONSchema(imageSubmissionSchema(), { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as SchemaObject));
 
 function withAttributeKeyRule(schema: SchemaObject): SchemaObject {
   const attributes = schema.properties?.attributes as SchemaObject | undefined;
   if (attributes === undefined) return schema;
-  const keyed = { ...attributes, propertyNames: { minLength: 1, maxLength: 256 } } as SchemaObject;
+  // OpenAPI 3.0 has no propertyNames (kept for 3.1 readers); the empty key is ruled out with a schema nothing matches.
+  const keyed = { ...attributes, properties: { '': { not: {} } }, propertyNames: { minLength: 1, maxLength: 256 } } as SchemaObject;
   return { ...schema, properties: { ...schema.properties, attributes: keyed } };
 }
 

@@ -47,7 +47,7 @@ export class SearchRequests {
   /** POST /v1/search/image: an uploaded image (multipart part `image`) or `{url}`, with the same options as a vector search. */
   async byImage(fields: Record<string, unknown>, upload: { bytes: Buffer } | undefined): Promise<SearchResult> {
     const embedder = this.deps.embedder;
-    if (embedder === undefined) throw new DependencyUnavailableError('embedding model', 'image search is off on this replica (SEARCH_IMAGE_MODEL=false)');
+    if (embedder === undefined) throw new DependencyUnavailableError('embedding model', 'image search is off on this replica (SEARCH_IMAGE_MODEL=false, or the model does not fit the index; see the boot log)');
     const { url, ...rest } = fields;
     const options = parseBodyOptions(rest, this.deps.limits);
     if (options.modelVersion !== undefined && options.modelVersion !== embedder.modelVersion) {

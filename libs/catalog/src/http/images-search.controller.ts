@@ -27,7 +27,12 @@ function ApiImageSearchParams(): MethodDecorator {
         name,
         required: false,
         description: describeParam[name],
-        schema: { type: name === 'size' || name === 'from' ? 'integer' : name === 'excludeDuplicates' ? 'boolean' : 'string' },
+        schema:
+          name === 'size'
+            ? { type: 'integer', minimum: 0, maximum: SEARCH_LIMITS.maxSize }
+            : name === 'from'
+              ? { type: 'integer', minimum: 0, maximum: SEARCH_LIMITS.maxWindow }
+              : { type: name === 'excludeDuplicates' ? 'boolean' : 'string' },
       }),
     ),
   );

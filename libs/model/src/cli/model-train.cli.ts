@@ -1,4 +1,4 @@
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { reasonOf } from '@stylestream/errors';
 import { DEFAULT_MODEL_ID } from '../convert/default-model.build';
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
     const manifest = writeHeadModel(modelsDir, model.manifest, head.projection, {
       id: basename(out),
       method: head.method,
-      source: set.root,
+      source: relative(process.cwd(), set.root) || '.',
       images: set.images.length,
       classes: set.classes,
       heldOutNearestNeighbourAccuracy: head.heldOut.nearestNeighbourAccuracy,

@@ -1,0 +1,41 @@
+/**
+ * The reduced chaos run CI executes: 2,000 image events through the whole
+ * chain (extractor, dedupe, index-writer, catalogue on Elasticsearch,
+ * analytics on embedded ClickHouse) on a private stack (own STACK_DIR and
+ * ports, see private-stack.ts; the shared dev stack is never touched), under
+ * scenario 1 (kill -9 of each app once, restarted) and scenario 2 (Kafka
+ * broker restart). After each: the index holds exactly the unique, non-deleted
+ * ids; catalogue and analytics count every live source image; the dead-letter
+ * topics hold exactly the corrupt inputs.
+ *
+ * Size: CHAOS_EVENTS (default 2000). Needs the compiled apps (`npm run build`)
+ * and about 1.5 GB of memory for the private Kafka and Elasticsearch.
+ */
+import { findRepoDir } from '../../deploy/local/stack-settings';
+import { runChaos } from './chaos-run';
+
+const EVENTS = Number(process.env.CHAOS_EVENTS ?? 2000);
+jest.setTimeout(Math.max(900_000, EVENTS * 600));
+
+describe('chaos (reduced): kill -9 of every app, Kafka restart', () => {
+  it('loses, duplicates and dead-letters nothing beyond the deliberately bad inputs', async () => {
+    const results = await runChaos(findRepoDir(__dirname), {
+      events: EVENTS,
+      scenarios: ['1', '2'],
+      quick: true,
+      seed: Date.now() % 1_000_000,
+      keepStack: false,
+      convergeMs: 600_000,
+    });
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect({ scenario: result.scenario, note: result.note }).toEqual({ scenario: result.scenario, note: '' });
+      expect(result.faults.length).toBeGreaterThan(0);
+      expect({ scenario: result.scenario, lost: result.lost, duplicated: result.duplicated }).toEqual({ scenario: result.scenario, lost: 0, duplicated: 0 });
+      expect(result.catalog.actual).toBe(result.catalog.expected);
+      expect(result.analytics.actual).toBe(result.analytics.expected);
+      expect(result.dlq.exact).toBe(true);
+      expect(result.dlq.distinct).toBe(result.dlq.expected);
+    }
+  });
+});
