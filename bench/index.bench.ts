@@ -47,7 +47,7 @@ export async function run(args: string[]): Promise<void> {
   const hnsw = { m: 16, efConstruction: 200, efCheck: 32 };
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
-  const steadyRows = Math.ceil(sizes.steadySeconds * 4_000) + sizes.probes;
+  const steadyRows = Math.ceil(sizes.steadySeconds * 2_000) + sizes.probes;
   const total = sizes.n + steadyRows;
 
   say(`index bench (${quick ? 'quick' : 'full'}): n=${sizes.n} raw=${sizes.rawN} dim=${dim} M=${hnsw.m} efConstruction=${hnsw.efConstruction}`);
