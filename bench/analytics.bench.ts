@@ -63,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
       await settleClosedQuarters(client, log);
       result.settle_s = Math.round((Date.now() - settleStart) / 1000);
     }
-    const shape = await describeCatalogue(client);
+    const shape = await describeCatalogue(client, !followedOnly);
     log(`catalogue: ${JSON.stringify(shape)}`);
 
     const queriesOf = new AnalyticsQueryService(new ClickHouseSqlRunner(client));

@@ -83,8 +83,11 @@ export async function run(args: string[]): Promise<void> {
   addRows(sizes.checkN, sizes.rawN);
   const rawMs = checkMs + (performance.now() - t);
   const rawVps = sizes.rawN / (rawMs / 1000);
-  const rawMbPerMillion = ((process.memoryUsage().rss - rssBeforeRaw) / 1024 / 1024) * (1_000_000 / sizes.rawN);
-  say(`raw addPoint: ${sizes.rawN} vectors in ${(rawMs / 1000).toFixed(1)} s = ${rawVps.toFixed(0)} vectors/s (one thread); RSS growth ${rawMbPerMillion.toFixed(0)} MB per million`);
+  // This process's RSS also moves with the generated arrays and GC; the graph's own size follows hnswlib's layout:
+  // level 0 per element = vector + 2M links + link count + label; upper levels ~1/M of elements with M links.
+  const rawMbPerMillion = ((dim * 4 + 2 * hnsw.m * 4 + 4 + 8 + (hnsw.m * 4 + 4) / hnsw.m) * 1_000_000) / 2 ** 20;
+  const rssGrowthMb = (process.memoryUsage().rss - rssBeforeRaw) / 2 ** 20;
+  say(`raw addPoint: ${sizes.rawN} vectors in ${(rawMs / 1000).toFixed(1)} s = ${rawVps.toFixed(0)} vectors/s (one thread); hnswlib layout ${rawMbPerMillion.toFixed(0)} MB per million (this process's RSS moved ${rssGrowthMb.toFixed(0)} MB)`);
 
   // 3: the app, fed through Kafka.
   const logger = pino({ level: 'warn' });
@@ -143,12 +146,12 @@ export async function run(args: string[]): Promise<void> {
     const loadedRss = writer.rssBytes();
     const mbPerMillion = ((loadedRss - idleRss) / 1024 / 1024) * (1_000_000 / sizes.n);
     say(`app: ${sizes.n} vectors indexed ${((tAll - tReady) / 1000).toFixed(1)} s after ready = ${appVpsAll.toFixed(0)} vectors/s overall, ${appVps.toFixed(0)} vectors/s sustained (10%-90%)`);
-    say(`app memory: RSS ${(idleRss / 2 ** 20).toFixed(0)} MB idle -> ${(loadedRss / 2 ** 20).toFixed(0)} MB loaded = ${mbPerMillion.toFixed(0)} MB per million vectors (raw in-process: ${rawMbPerMillion.toFixed(0)} MB)`);
+    say(`app memory: RSS ${(idleRss / 2 ** 20).toFixed(0)} MB idle -> ${(loadedRss / 2 ** 20).toFixed(0)} MB loaded = ${mbPerMillion.toFixed(0)} MB per million vectors (raw hnswlib layout: ${rawMbPerMillion.toFixed(0)} MB)`);
     const ratio = appVps / rawVps;
     say(`ratio app/raw: ${ratio.toFixed(2)} (raw measured over the first ${sizes.rawN} vectors, one thread)`);
 
     // 4: freshness under steady load.
-    const steadyRate = Math.max(200, Math.min(2_000, Math.floor(appVps / 2)));
+    const steadyRate = Math.max(20, Math.min(2_000, Math.floor(appVps / 4)));
     const metricsBefore = parseHistogram(await client.metrics(), 'index_freshness_seconds');
     const probeLatencies: number[] = [];
     let probeMisses = 0;

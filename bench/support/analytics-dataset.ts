@@ -91,17 +91,22 @@ export async function generateCatalogue(client: ClickHouseClient, rows: number, 
   return Number(count.n);
 }
 
-/** A description of the generated data, for the report (blogger skew, label count). */
-export async function describeCatalogue(client: ClickHouseClient): Promise<Record<string, unknown>> {
+/** A description of the generated data, for the report (blogger skew, label count; only the parts when not `full`). */
+export async function describeCatalogue(client: ClickHouseClient, full = true): Promise<Record<string, unknown>> {
   const all = LABEL_DIMENSIONS.join(', ');
+  const parts = `(SELECT count() FROM system.parts WHERE table = 'image_facts' AND active AND database = currentDatabase()) AS parts,
+  (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = 'image_facts' AND active AND database = currentDatabase()) AS on_disk`;
+  if (!full) {
+    const [row] = await (await client.query({ query: `SELECT ${parts}`, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+    return row;
+  }
   const query = `SELECT
   (SELECT uniqExact(blogger_id) FROM image_facts) AS bloggers,
   (SELECT quantiles(0.5, 0.9, 0.99)(c) FROM (SELECT count() AS c FROM image_facts GROUP BY blogger_id)) AS images_per_blogger_p50_p90_p99,
   (SELECT max(c) FROM (SELECT count() AS c FROM image_facts GROUP BY blogger_id)) AS images_top_blogger,
   (SELECT uniqExact(v) FROM image_facts ARRAY JOIN arrayConcat(${all}) AS v) AS distinct_labels,
   (SELECT round(avg(length(arrayConcat(${all}))), 2) FROM image_facts) AS labels_per_image,
-  (SELECT count() FROM system.parts WHERE table = 'image_facts' AND active AND database = currentDatabase()) AS parts,
-  (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = 'image_facts' AND active AND database = currentDatabase()) AS on_disk`;
+  ${parts}`;
   const [row] = await (await client.query({ query, format: 'JSONEachRow' })).json<Record<string, unknown>>();
   return row;
 }

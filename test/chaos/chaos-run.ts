@@ -103,7 +103,7 @@ type FaultPlan = (ctx: { chain: ChaosChain; stack: PrivateStack; random: () => n
 
 const between = (random: () => number, lowMs: number, highMs: number): number => lowMs + Math.floor(random() * (highMs - lowMs));
 
-const FAULTS: Record<ScenarioId, FaultPlan | undefined> = {
+const FAULTS: Record<ScenarioId, FaultPlan> = {
   '1': async ({ chain, random, quick, note }) => {
     const kills = quick ? 1 : 5;
     const queue: ChainApp[] = [];
@@ -165,7 +165,7 @@ export async function abortChaos(): Promise<void> {
 }
 
 /** Runs one scenario on fresh names, corpus and apps; the private stack must be up. */
-async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOptions, workDir: string): Promise<ScenarioResult> {
+async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOptions, workDir: string, logRoot: string): Promise<ScenarioResult> {
   const title = `${id}. ${SCENARIO_TITLES[id]}`;
   const empty: ScenarioResult = {
     scenario: title,
@@ -197,7 +197,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
   await provisionDemoTopics({ ...clientEnv, ...kafkaEnv }, naming, logger);
   const chain = await ChaosChain.create({
     repoDir: stack.repoDir,
-    logDir: join(workDir, 'logs', tag),
+    logDir: join(logRoot, tag),
     targetsDir: join(workDir, 'targets'),
     clientEnv,
     naming,
@@ -218,7 +218,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
   const search = async (): Promise<SearchProbe> => {
     probe = new SearchProbe({
       repoDir: stack.repoDir,
-      logDir: join(workDir, 'logs', tag),
+      logDir: join(logRoot, tag),
       indexUrl: chain.indexUrl,
       elasticsearchUrl: clientEnv.ELASTICSEARCH_URL ?? '',
       catalogAlias: naming.catalogAlias,
@@ -373,13 +373,16 @@ export function formatTable(results: readonly ScenarioResult[]): string {
  */
 export async function runChaos(repoDir: string, options: ChaosOptions): Promise<ScenarioResult[]> {
   const workDir = mkdtempSync(join(tmpdir(), 'stylestream-chaos-'));
+  // App logs outlive the run (git-ignored .data/): a failed scenario is read there.
+  const logRoot = join(repoDir, '.data', 'chaos');
+  say(`app logs: ${logRoot}/<scenario topic>/<app>.log`);
   const results: ScenarioResult[] = [];
   const ordered = [...options.scenarios].sort((a, b) => Number(a === '3') - Number(b === '3'));
   let stack: PrivateStack | undefined;
   try {
     for (const id of ordered) {
       const brokers = id === '3' ? 3 : 1;
-      if (FAULTS[id] !== undefined && stack?.brokers !== brokers) {
+      if (stack?.brokers !== brokers) {
         if (stack !== undefined) await stack.down();
         stack = new PrivateStack(repoDir, brokers, say);
         running.stack = stack;
@@ -387,7 +390,7 @@ export async function runChaos(repoDir: string, options: ChaosOptions): Promise<
         say(`\n--- private stack (${brokers} broker(s)) in ${stack.settings.stackDir}: ${JSON.stringify(stack.clientEnv)}`);
         await stack.up();
       }
-      results.push(stack === undefined ? { ...(await runScenario(id, new PrivateStack(repoDir, 1, say), options, workDir)) } : await runScenario(id, stack, options, workDir));
+      results.push(await runScenario(id, stack, options, workDir, logRoot));
     }
   } finally {
     if (stack !== undefined && !options.keepStack) await stack.down().catch((err: unknown) => say(`private stack down failed: ${reasonOf(err)}`));

@@ -11,10 +11,17 @@ export const dedupeConfigSchema = kafkaEnvSchema.extend({
   KAFKA_CLIENT_ID: z.string().min(1).default('stylestream-dedupe'),
   KAFKA_GROUP_ID: z.string().min(1).default('dedupe'),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
-  /** Largest pHash Hamming distance counted as near-duplicate; recall through the band index is guaranteed up to 3. */
-  DEDUPE_PHASH_MAX_DISTANCE: z.coerce.number().int().min(0).max(64).default(3),
-  /** Smallest cosine similarity counted as near-duplicate (between band candidates of the same model version). */
-  DEDUPE_COSINE_MIN: z.coerce.number().min(-1).max(1).default(0.97),
+  /**
+   * Largest pHash Hamming distance counted as near-duplicate; recall through the band index is guaranteed up to 3.
+   * Default calibrated by `npm run bench -- dedupe` (docs/bench/quality.md): 3 lets 1.7 % of distinct photos
+   * on a shared backdrop through, 2 keeps false positives under 1 %.
+   */
+  DEDUPE_PHASH_MAX_DISTANCE: z.coerce.number().int().min(0).max(64).default(2),
+  /**
+   * Smallest cosine similarity counted as near-duplicate (between band candidates of the same model version).
+   * Calibrated for the 1280-d space of the default model (mobilenet-v2-nsfwjs); other spaces need their own value.
+   */
+  DEDUPE_COSINE_MIN: z.coerce.number().min(-1).max(1).default(0.96),
   DEDUPE_NEAR_RULE: z.enum(NEAR_RULES).default('phash-or-cosine'),
   /** Known model versions, `version` or `version=dim`, comma-separated; records of any other version are dead-lettered. */
   DEDUPE_MODELS: z

@@ -15,7 +15,7 @@ export const extractorConfigSchema = kafkaEnvSchema.extend(modelRuntimeEnvSchema
   /** Dynamic batching: longest a decoded image waits for images still being decoded before a smaller model call runs, ms (no wait when none are). */
   EXTRACTOR_MAX_WAIT_MS: env.int(100, 0),
   /** Most records per handler call (one publish per call); a bigger partition batch is split. */
-  EXTRACTOR_MAX_MESSAGES_PER_CALL: env.int(64, 1),
+  EXTRACTOR_MAX_MESSAGES_PER_CALL: env.int(32, 1),
   /** Fetch + decode jobs in flight at once, process-wide. */
   EXTRACTOR_PREPARE_CONCURRENCY: env.int(4, 1),
   /** Largest image accepted, in bytes (file or HTTP body). */

@@ -56,10 +56,11 @@ export function trainProjectionHead(features: Float32Array, labels: Int32Array, 
   const log = options.log ?? (() => undefined);
   if (features.length !== n * inputDim) throw new RangeError(`${n} labels need ${n * inputDim} feature values, got ${features.length}`);
   const started = Date.now();
-  const pca = options.pca !== undefined && options.pca.variances.length === k ? options.pca : fitPrincipalComponents(features, n, inputDim, k);
+  const given = options.pca !== undefined && options.pca.variances.length === k && options.pca.inputDim === inputDim;
+  const pca = given && options.pca !== undefined ? options.pca : fitPrincipalComponents(features, n, inputDim, k);
   const whitening = whiteningMatrix(pca);
   const whitened = applyAffine(features, n, inputDim, pca.mean, whitening, k);
-  log(`PCA ${inputDim} → ${k} on ${n} rows in ${((Date.now() - started) / 1000).toFixed(1)} s (variance kept ${(100 * sum(pca.variances) / totalVariance(features, n, inputDim, pca.mean)).toFixed(1)} %)`);
+  log(`PCA ${inputDim} → ${k} on ${n} rows ${given ? '(given)' : `in ${((Date.now() - started) / 1000).toFixed(1)} s`}, whitened (variance kept ${(100 * sum(pca.variances) / totalVariance(features, n, inputDim, pca.mean)).toFixed(1)} %)`);
 
   const held = heldOutMask(labels, options.heldOutShare, options.seed);
   const fit = subset(whitened, labels, k, held, false);

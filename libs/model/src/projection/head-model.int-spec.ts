@@ -1,0 +1,63 @@
+/** @jest-environment ./libs/model/src/testing/onnx-jest.environment.js */
+/**
+ * Integration tier, no services: the committed head model (models/mobilenet-v2-nsfwjs-h256:
+ * manifest + projection.bin) over the default backbone, built by `model:build` when
+ * missing. A fixture image must embed to a unit 256-d vector equal to the backbone's
+ * features projected by the committed head.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_MODEL_ID, buildDefaultModel } from '../convert/default-model.build';
+import { l2NormaliseRows } from '../session/model-embedder';
+import { loadModel } from '../session/model.loader';
+import { decodeProjection } from './projection-file';
+import { projectRows } from './linear-projection';
+
+const modelsDir = resolve(__dirname, '../../../../models');
+const HEAD_ID = 'mobilenet-v2-nsfwjs-h256';
+const SIZE = 224;
+
+/** A 224×224 NHWC image in [0, 1]: a diagonal gradient with a dark disc. */
+function fixture(): Float32Array {
+  const image = new Float32Array(SIZE * SIZE * 3);
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      const disc = (x - 90) ** 2 + (y - 120) ** 2 < 50 ** 2;
+      for (let c = 0; c < 3; c++) image[(y * SIZE + x) * 3 + c] = disc ? 0.1 : ((x + y * (c + 1)) % 256) / 255;
+    }
+  }
+  return image;
+}
+
+describe('committed head model', () => {
+  beforeAll(() => {
+    buildDefaultModel(modelsDir);
+  }, 300_000);
+
+  it('embeds a fixture image to a unit 256-d vector: the backbone features through projection.bin', async () => {
+    const options = { modelsDir, executionProviders: ['cpu' as const], intraOpThreads: 1, interOpThreads: 1 };
+    const head = await loadModel({ ...options, modelId: HEAD_ID });
+    const backbone = await loadModel({ ...options, modelId: DEFAULT_MODEL_ID });
+    try {
+      expect(head.manifest.backbone).toBe(DEFAULT_MODEL_ID);
+      expect(head.dim).toBe(256);
+      expect(head.manifest.version).not.toBe(backbone.manifest.version);
+      const vector = await head.embed(fixture(), 1);
+      expect(vector.length).toBe(256);
+      expect(vector.every(Number.isFinite)).toBe(true);
+      expect(Math.hypot(...vector)).toBeCloseTo(1, 5);
+
+      const spec = head.manifest.projection;
+      if (spec === null) throw new Error('the head model has no projection');
+      const projection = decodeProjection(readFileSync(resolve(modelsDir, HEAD_ID, spec.file)), spec.inputDim, spec.outputDim);
+      const expected = projectRows(projection, await backbone.embed(fixture(), 1), 1);
+      l2NormaliseRows(expected, 256);
+      let maxDiff = 0;
+      for (let i = 0; i < 256; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i] - vector[i]));
+      expect(maxDiff).toBeLessThan(1e-5);
+    } finally {
+      await head.release();
+      await backbone.release();
+    }
+  }, 120_000);
+});
