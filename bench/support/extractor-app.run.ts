@@ -45,7 +45,7 @@ export interface AppRunResult {
 export async function runExtractorApp(o: AppRunOptions): Promise<AppRunResult> {
   const ia = uniqueName('bench-ex-ia');
   const ve = uniqueName('bench-ex-ve');
-  await createTopics([ia, `${ia}.dlq`, ve], o.partitions);
+  await createTopicsRetrying([ia, `${ia}.dlq`, ve], o.partitions);
   const kafka = new Kafka({ brokers: stack.brokers, clientId: 'bench-extractor', logLevel: logLevel.NOTHING });
   const producer = new AvroProducer(kafka, SchemaRegistryGateway.connect({ url: stack.registryUrl }), { retries: 5 });
   const reader = kafka.consumer({ groupId: uniqueName('bench-ex-reader'), maxWaitTimeInMs: 20 });
@@ -158,4 +158,18 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** A busy broker sometimes answers a fresh topic's metadata with UNKNOWN_TOPIC_OR_PARTITION while its leader is elected: try again (creating an existing topic is a no-op). */
+async function createTopicsRetrying(topics: string[], partitions: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createTopics(topics, partitions);
+      return;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      process.stderr.write(`creating bench topics failed (attempt ${attempt}), retrying: ${err instanceof Error ? err.message : String(err)}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { type CachedFeatures, cachedBackboneFeatures } from '../../libs/model/src/cli/cached-backbone-features';
+import { differenceHash } from '../../apps/extractor/src/perceptual-hash';
+import { type CachedFeatures, type PixelHash, cachedBackboneFeatures } from '../../libs/model/src/cli/cached-backbone-features';
 import { type LabelledImageSet, type ModelEmbedder, listLabelledImages, loadModel } from '@stylestream/model';
 import { NEAR_DUPLICATE_TRANSFORMS, type NearDuplicateTransform, transformImage } from './image-transforms';
 
@@ -8,6 +9,9 @@ import { NEAR_DUPLICATE_TRANSFORMS, type NearDuplicateTransform, transformImage 
 export const QUALITY_DATA_DIR = process.env.QUALITY_DATA_DIR ?? resolve('..', 'shared', 'data', 'clothing-small');
 export const BASE_MODEL_ID = 'mobilenet-v2-nsfwjs';
 export const HEAD_MODEL_ID = 'mobilenet-v2-nsfwjs-h256';
+
+/** The extractor's 64-bit dHash of the model-sized pixels (what it publishes as `perceptualHash`). */
+const dHash: PixelHash = (p) => differenceHash(p.rgb, p.width, p.height);
 
 export const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -29,7 +33,7 @@ export function loadBaseModel(): Promise<ModelEmbedder> {
 
 /** Backbone features of every image in a split, cached. */
 export function splitFeatures(model: ModelEmbedder, set: LabelledImageSet): Promise<CachedFeatures> {
-  return cachedBackboneFeatures(model, set.images.map((i) => i.path), { name: 'original' }, log);
+  return cachedBackboneFeatures(model, set.images.map((i) => i.path), { name: 'original' }, log, dHash);
 }
 
 /** `count` images drawn (seeded, without replacement) from all of `files`; the same count gives the same images, so caches are shared. */
@@ -42,14 +46,14 @@ export function nearDuplicateSample(files: readonly string[], count: number, see
 export async function transformedFeatures(model: ModelEmbedder, files: readonly string[]): Promise<Map<NearDuplicateTransform, CachedFeatures>> {
   const out = new Map<NearDuplicateTransform, CachedFeatures>();
   for (const t of NEAR_DUPLICATE_TRANSFORMS) {
-    out.set(t, await cachedBackboneFeatures(model, files, { name: t, transform: (bytes) => transformImage(bytes, t) }, log));
+    out.set(t, await cachedBackboneFeatures(model, files, { name: t, transform: (bytes) => transformImage(bytes, t) }, log, dHash));
   }
   return out;
 }
 
 /** Features of the given files in the order given (from the cache where possible). */
 export function originalFeatures(model: ModelEmbedder, files: readonly string[]): Promise<CachedFeatures> {
-  return cachedBackboneFeatures(model, files, { name: 'original' }, log);
+  return cachedBackboneFeatures(model, files, { name: 'original' }, log, dHash);
 }
 
 /** The committed head model when its folder exists and loads; undefined otherwise (reported, not fatal). */

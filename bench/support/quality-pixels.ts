@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SharpImageDecoder } from '../../apps/extractor/src/sharp-image.decoder';
+import { SharpImageDecoder } from '@stylestream/model';
 import { FEATURE_CACHE_DIR } from '../../libs/model/src/cli/cached-backbone-features';
 
 const SIDE = 16;

@@ -37,6 +37,7 @@ import {
 } from '@stylestream/schemas';
 import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { modelsDir } from '../../apps/extractor/src/testing/extractor-it.fixture';
+import { IndexWriterClient } from '../../bench/support/index-writer.client';
 import { deleteCatalogIndices, startApi, stopApis, type ApiUnderTest } from '../fuzz/api-process';
 
 jest.setTimeout(420_000);
@@ -239,7 +240,10 @@ describe('bad-input corpus', () => {
       if (c.input.kind === 'raw') await producer.sendRaw(vc, [{ key: c.name, value: readFileSync(join(corpusDir, c.input.file ?? '')) }]);
       else await producer.sendBatch(contract, [{ key: c.name, value: sampleVectorCleaned({ imageId: c.name, status: 'UNIQUE', duplicateOf: null, similarity: null, modelVersion: '1.0.0', dim: c.input.declaredDim ?? DIM, vector: vectorFor(c.input) }) }]);
     }
+    await producer.sendBatch(contract, [{ key: 'good-after-bad', value: sampleVectorCleaned({ imageId: 'good-after-bad', status: 'UNIQUE', duplicateOf: null, similarity: null, modelVersion: '1.0.0', dim: DIM, vector: vectorFor({ kind: 'vector' }) }) }]);
     await expectDeadLetters(vc, cases, writer);
+    const client = new IndexWriterClient(writer.baseUrl);
+    expect(await waitFor(async () => (await client.ids()).length > 0 && client.ids(), { timeoutMs: 60_000, what: 'the good vector in the index' })).toEqual(['good-after-bad']);
   });
 
   /** Sends each HTTP case and compares [name, status, reason found]. */

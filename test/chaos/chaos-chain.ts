@@ -103,9 +103,6 @@ export class ChaosChain {
         // The extractor emits the model's own dimension; dedupe dead-letters a version whose dimension it does not know.
         DEDUPE_MODELS: `${model.version}=${model.dim}`,
         INDEX_HTTP_PORT: String(ports.index),
-        // Fast rejoin after a kill -9: the dead member's partitions move after this timeout.
-        KAFKA_SESSION_TIMEOUT_MS: '10000',
-        KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
       },
     }));
     return new ChaosChain(launches, { index: ports.index, catalog: ports.catalog, analytics: ports.analytics }, model.dim, input.say);

@@ -12,10 +12,12 @@ import { AvroProducer } from '@stylestream/kafka';
 import { createLogger } from '@stylestream/logging';
 import {
   SchemaRegistryGateway,
+  deadLetterContractFor,
   sampleVectorExtracted,
   vectorCleanedContract,
   vectorExtractedContract,
   vectorToBytes,
+  type DeadLetter,
   type VectorCleaned,
   type VectorExtracted,
 } from '@stylestream/schemas';
@@ -146,5 +148,41 @@ describe('dedupe (integration)', () => {
     await waitFor(() => c.service.state.get('orig') === undefined, { what: 'orig removed' });
     await send(1, 'copy-after-takedown', { ...original });
     expect((await waitOutput('copy-after-takedown')).value).toMatchObject({ status: 'UNIQUE', duplicateOf: null });
+  });
+
+  it('dead-letters bad vectors with a reason and goes on', async () => {
+    if (running.length === 0) await start();
+    const dead: DeadLetter[] = [];
+    const dlqReader = kafka.consumer({ groupId: uniqueName('it-dd-dlq'), maxWaitTimeInMs: 100 });
+    await dlqReader.connect();
+    await dlqReader.subscribe({ topics: [`${ve}.dlq`], fromBeginning: true });
+    await dlqReader.run({
+      eachMessage: async ({ message }) => {
+        if (message.value !== null) dead.push((await codec.decode(message.value, deadLetterContractFor(ve))).value);
+      },
+    });
+    try {
+      const good = { contentSha256: sha('a'), perceptualHash: 'a1b2c3d4e5f60718' };
+      const notNormalised = unit(301).map((x) => x * 1.5);
+      const cases: [string, Partial<VectorExtracted>, string][] = [
+        ['bad-nan', { ...good, vector: vectorToBytes(unit(302).map((x, i) => (i === 7 ? Number.NaN : x))) }, 'VECTOR_NOT_FINITE'],
+        ['bad-inf', { ...good, vector: vectorToBytes(unit(303).map((x, i) => (i === 0 ? Number.NEGATIVE_INFINITY : x))) }, 'VECTOR_NOT_FINITE'],
+        ['bad-dim', { ...good, dim: 128, vector: vectorToBytes(unit(304).slice(0, 128)) }, 'VECTOR_DIM_MISMATCH'],
+        ['bad-version', { ...good, modelVersion: '7.7.7', vector: vectorToBytes(unit(305)) }, 'MODEL_VERSION_UNKNOWN'],
+        ['bad-norm', { ...good, vector: vectorToBytes(notNormalised) }, 'VECTOR_NOT_NORMALISED'],
+      ];
+      for (const [id, value] of cases) await send(0, id, value);
+      await send(0, 'good-after-bad', { ...good, vector: vectorToBytes(unit(306)) });
+      expect((await waitOutput('good-after-bad')).value).toMatchObject({ status: 'UNIQUE' });
+      await waitFor(() => dead.length >= cases.length, { timeoutMs: 60_000, what: `${cases.length} dead letters` });
+      const byKey = new Map(dead.map((d) => [d.key?.toString('utf8'), d]));
+      for (const [id, , code] of cases) {
+        expect({ id, errorClass: byKey.get(id)?.errorClass, stage: byKey.get(id)?.stage, retriable: byKey.get(id)?.retriable }).toEqual({ id, errorClass: code, stage: 'dedupe', retriable: false });
+        expect(byKey.get(id)?.reason.length).toBeGreaterThan(10);
+      }
+      expect(outputs.filter((o) => o.key.startsWith('bad-'))).toEqual([]);
+    } finally {
+      await dlqReader.disconnect();
+    }
   });
 });

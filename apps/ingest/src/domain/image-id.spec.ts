@@ -1,4 +1,4 @@
-import { IMAGE_ID_PATTERN, deriveImageId, normalizeImageUri } from './image-id';
+import { IMAGE_ID_PATTERN, IMAGE_URI_PATTERN, deriveImageId, normalizeImageUri } from './image-id';
 
 describe('deriveImageId', () => {
   it('is deterministic and URL-path safe', () => {
@@ -26,4 +26,27 @@ describe('normalizeImageUri', () => {
     expect(normalizeImageUri('ftp://example.com/a.jpg')).toBeUndefined();
     expect(normalizeImageUri('data:image/png;base64,AAAA')).toBeUndefined();
   });
+});
+
+describe('IMAGE_URI_PATTERN (the published syntax of uri)', () => {
+  const matching = [
+    'https://cdn.example.com/a.jpg',
+    'HTtpS://A_b-c.d_:65535/x y\u0000#\ud800',
+    'http://127.0.0.1:8080/img.png',
+    'http://a\\b',
+    'file:///tmp/a b.jpg',
+    'file://',
+    'http://x?q',
+  ];
+  it.each(matching)('%j matches and normalizeImageUri accepts it', (uri) => {
+    expect(IMAGE_URI_PATTERN.test(uri)).toBe(true);
+    expect(normalizeImageUri(uri)).toBeDefined();
+  });
+
+  it.each(['', 'images/a.jpg', 'ftp://a/b', 'http://', 'http://1.2.3.999/x', 'http://xn--a/', 'http://a:65536/', 'http://user@host/x', ' http://a/', 'http://a.b.1/'])(
+    '%j does not match',
+    (uri) => {
+      expect(IMAGE_URI_PATTERN.test(uri)).toBe(false);
+    },
+  );
 });

@@ -4,6 +4,7 @@ import type { App } from 'supertest/types';
 import { DependencyUnavailableError } from '@stylestream/errors';
 import { createLogger } from '@stylestream/logging';
 import { InMemoryImageArrivedPublisher } from '../../test/in-memory-image-arrived.publisher';
+import { IMAGE_ID_PATTERN, IMAGE_URI_PATTERN } from '../domain/image-id';
 import { createIngestHttpApp } from './ingest-http.app';
 
 const KEY = 'test-key-0123456789';
@@ -95,6 +96,14 @@ describe('ingest HTTP app (fake publisher)', () => {
     const metrics = await request(http).get('/metrics').expect(200);
     expect(metrics.text).toContain('stylestream_');
     const doc = await request(http).get('/docs-json').expect(200);
+    interface Op { responses: Record<string, unknown>; parameters?: { name: string; schema: { pattern?: string } }[]; requestBody?: { content: Record<string, { schema: { oneOf: { properties: Record<string, { pattern?: string }> }[] } }> } }
+    const paths = (doc.body as { paths: Record<string, Record<string, Op>> }).paths;
+    const post = paths['/v1/images']?.post;
+    expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '401', '413', '415', '503']));
+    expect(paths['/v1/images/{id}']?.delete?.parameters?.find((p) => p.name === 'id')?.schema.pattern).toBe(IMAGE_ID_PATTERN.source);
+    const image = post?.requestBody?.content['application/json']?.schema.oneOf[0];
+    expect(image?.properties.uri?.pattern).toBe(IMAGE_URI_PATTERN.source);
+    expect(JSON.stringify(image)).not.toContain('\\\\d'); // ASCII digits spelt [0-9] for every regex dialect
     const spec = doc.body as { paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/images', '/v1/images/{id}', '/health']));
     expect(spec.components.securitySchemes['api-key']).toMatchObject({ type: 'apiKey', name: 'x-api-key', in: 'header' });

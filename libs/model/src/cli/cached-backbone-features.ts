@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { differenceHash } from '../../../../apps/extractor/src/perceptual-hash';
 import type { ModelEmbedder } from '../session/model-embedder';
-import { extractBackboneFeatures } from '../train/backbone-features';
+import { type ModelPixels, extractBackboneFeatures } from '../train/backbone-features';
 import { extractorPreprocessing } from './extractor-preprocessing';
 
-/** Backbone features (n × dim, normalised as the manifest's output says) and the extractor's pHash of each image. */
+/** Backbone features (n × dim, normalised as the manifest's output says) and a 16-hex-digit hash of each image's model-sized pixels. */
 export interface CachedFeatures {
   readonly dim: number;
   readonly features: Float32Array;
@@ -24,11 +23,16 @@ export interface ImageVariant {
   readonly transform?: (bytes: Buffer) => Promise<Buffer>;
 }
 
+/** Hashes the decoded, model-sized pixels (benchmarks pass the extractor's dHash); 16 characters. */
+export type PixelHash = (pixels: ModelPixels) => string;
+
+const NO_HASH: PixelHash = () => '0'.repeat(16);
+
 const HASH_BYTES = 16;
 
 /**
  * Features of `files` (optionally transformed first) through the model's backbone,
- * with the extractor's preprocessing, plus the extractor's pHash of each. Cached per
+ * with the serving preprocessing, plus `hash` of each image's pixels. Cached per
  * image under `.cache/features/<model key>/<variant>/`, the model key covering the
  * ONNX SHA-256 and the input/output spec, the entry name the file's absolute path,
  * size and mtime; only images without an entry are extracted, so subsets (quick runs)
@@ -39,6 +43,7 @@ export async function cachedBackboneFeatures(
   files: readonly string[],
   variant: ImageVariant,
   log: (line: string) => void,
+  hash: PixelHash = NO_HASH,
 ): Promise<CachedFeatures> {
   const { manifest } = embedder;
   const dim = manifest.output.dim;
@@ -75,7 +80,9 @@ export async function cachedBackboneFeatures(
     {
       batchSize: 16,
       onPixels: (j, p) => {
-        hashes[missing[j]] = differenceHash(p.rgb, p.width, p.height);
+        const h = hash(p);
+        if (h.length !== HASH_BYTES) throw new RangeError(`pixel hash must be ${HASH_BYTES} characters, got "${h}"`);
+        hashes[missing[j]] = h;
       },
       onProgress: (done, total) => {
         if (done % 256 < 16 || done === total) log(`  features ${variant.name}: ${done}/${total} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
