@@ -26,7 +26,9 @@ export interface ImageVariant {
 /** Hashes the decoded, model-sized pixels (benchmarks pass the extractor's dHash); 16 characters. */
 export type PixelHash = (pixels: ModelPixels) => string;
 
-const NO_HASH: PixelHash = () => '0'.repeat(16);
+/** Stored by callers that pass no hash; such entries count as missing for a caller that needs hashes. */
+const NO_HASH_MARK = '-'.repeat(16);
+const NO_HASH: PixelHash = () => NO_HASH_MARK;
 
 const HASH_BYTES = 16;
 
@@ -36,7 +38,8 @@ const HASH_BYTES = 16;
  * image under `.cache/features/<model key>/<variant>/`, the model key covering the
  * ONNX SHA-256 and the input/output spec, the entry name the file's absolute path,
  * size and mtime; only images without an entry are extracted, so subsets (quick runs)
- * and reruns reuse earlier work. An entry is 16 ASCII bytes of pHash, then the floats.
+ * and reruns reuse earlier work. An entry is 16 ASCII bytes of hash, then the floats;
+ * entries written without a hash are re-extracted for a caller that asks for one.
  */
 export async function cachedBackboneFeatures(
   embedder: ModelEmbedder,
@@ -63,6 +66,10 @@ export async function cachedBackboneFeatures(
       return;
     }
     hashes[i] = bytes.subarray(0, HASH_BYTES).toString('ascii');
+    if (hashes[i] === NO_HASH_MARK && hash !== NO_HASH) {
+      missing.push(i);
+      return;
+    }
     features.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset + HASH_BYTES, bytes.byteOffset + bytes.byteLength)), i * dim);
   });
   if (missing.length === 0) return { dim, features, perceptualHashes: hashes, cached: files.length };
