@@ -126,8 +126,12 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       readyLog: STAGE_READY,
       logFile: join(logDir, 'extractor.log'),
       deadlineMs: 120_000,
+      removeOnExit: [target('extractor')],
       env: {
         ...kafka,
+        // Operations port: any free one; the extractor writes its own scrape-target file.
+        EXTRACTOR_HTTP_PORT: '0',
+        EXTRACTOR_TARGET_FILE: target('extractor'),
         KAFKA_GROUP_ID: naming.groups.extractor,
         MODEL_DIR: model.dir,
         MODEL_ID: model.id,

@@ -9,7 +9,9 @@
  * and afterwards the process is alive and /healthz answers.
  *
  * Size: FUZZ_MAX_EXAMPLES (per operation, fuzzing phase, default 6) and FUZZ_SEED
- * (default 20261126; a failure prints the seed and curl reproductions).
+ * (default 20261126; a failure prints the seed and curl reproductions);
+ * FUZZ_PHASES (default examples,fuzzing; the full run adds coverage) and
+ * FUZZ_RUN_TIMEOUT_MS (per API, default 240000).
  * Needs `npm run build` and `bash test/interop/setup-venv.sh`.
  */
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { FUZZ_CHECKS, failureSection, runSchemathesis, schemathesisMissing, type
 
 const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 6);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
+const PHASES = process.env.FUZZ_PHASES; // default: DEFAULT_PHASES of schemathesis.runner.ts
 const RUN_TIMEOUT_MS = Number(process.env.FUZZ_RUN_TIMEOUT_MS ?? 240_000);
 jest.setTimeout(RUN_TIMEOUT_MS + 90_000);
 
@@ -29,7 +32,7 @@ const describeFuzz = missing === undefined ? describe : describe.skip;
 
 async function fuzzAndCheck(api: ApiUnderTest, options: { apiKey?: string; excludeChecks?: readonly FuzzCheck[] } = {}): Promise<void> {
   const checks = FUZZ_CHECKS.filter((c) => !(options.excludeChecks ?? []).includes(c));
-  const run = await runSchemathesis({ baseUrl: api.baseUrl, workDir: api.workDir, apiKey: options.apiKey, checks, maxExamples: MAX_EXAMPLES, seed: SEED, timeoutMs: RUN_TIMEOUT_MS });
+  const run = await runSchemathesis({ baseUrl: api.baseUrl, workDir: api.workDir, apiKey: options.apiKey, checks, phases: PHASES, maxExamples: MAX_EXAMPLES, seed: SEED, timeoutMs: RUN_TIMEOUT_MS });
   const report = `schemathesis exit ${run.exitCode} (seed ${SEED}, max examples ${MAX_EXAMPLES}):\n${failureSection(run.output)}\n--- app log tail ---\n${api.app.tail(15)}`;
   if (run.exitCode !== 0) throw new Error(report);
   expect(run.output).toMatch(/passed|No issues found/);
