@@ -152,6 +152,7 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
         DEDUPE_HTTP_PORT: '0',
         DEDUPE_TARGET_FILE: target('dedupe'),
         KAFKA_GROUP_ID: naming.groups.dedupe,
+        DEDUPE_MODELS: `${model.version}=${model.dim}`,
         DEDUPE_STATE_TOPIC: naming.dedupeStateTopic,
         DEDUPE_TOPIC_VECTOR_EXTRACTED: naming.topics.vectorExtracted,
         DEDUPE_TOPIC_VECTOR_CLEANED: naming.topics.vectorCleaned,

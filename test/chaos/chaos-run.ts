@@ -8,7 +8,7 @@ import { demoNaming, provisionDemoTopics, type DemoNaming } from '../../deploy/l
 import { buildCorpus, prng, type ChaosCorpus } from './chaos-corpus';
 import { CHAIN_APPS, ChaosChain, LagProbe, publish, readDeadLetters, type ChainApp } from './chaos-chain';
 import { PrivateStack, sleep } from './private-stack';
-import { SearchProbe, type SearchTally } from './search-probe';
+import { SHARD_DEADLINE_MS, SearchProbe, type SearchTally } from './search-probe';
 
 export const SCENARIOS = ['1', '2', '3', '4', '5'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
@@ -147,11 +147,11 @@ const FAULTS: Record<ScenarioId, FaultPlan> = {
     await waitUntil(async () => (await getJson<{ count: number }>(`${chain.indexUrl}/v1/ids`)).count > 0, 600_000, 'a first indexed vector');
     probe.startQuerying();
     await sleep(between(random, 3000, 8000));
-    probe.proxy.delayMs = 1000;
+    probe.proxy.delayMs = 3 * SHARD_DEADLINE_MS;
     await sleep(quick ? 20_000 : 60_000);
     probe.proxy.delayMs = 0;
     await sleep(5000);
-    note(`one of two shard owners 1 s slow (deadline 300 ms) for ${quick ? 20 : 60} s; search queried every 250 ms throughout`);
+    note(`one of two shard owners ${3 * SHARD_DEADLINE_MS} ms slow (deadline ${SHARD_DEADLINE_MS} ms) for ${quick ? 20 : 60} s; search queried every 250 ms throughout`);
   },
 };
 

@@ -15,6 +15,8 @@ export interface SearchTally {
 }
 
 const API_KEY = 'chaos-search-key-1';
+/** Per-owner deadline of the search API in the run (CHAOS_SEARCH_DEADLINE_MS); the slow owner is delayed three times that. */
+export const SHARD_DEADLINE_MS = Number(process.env.CHAOS_SEARCH_DEADLINE_MS ?? 1000);
 
 /**
  * The search API (apps/search-api) over two shard owners: the index-writer
@@ -52,7 +54,7 @@ export class SearchProbe {
         SEARCH_RATE_LIMIT_PER_SEC: '1000',
         SEARCH_RATE_LIMIT_BURST: '1000',
         SEARCH_SHARD_OWNERS: `${this.input.indexUrl},http://127.0.0.1:${proxyPort}`,
-        SEARCH_SHARD_DEADLINE_MS: '300',
+        SEARCH_SHARD_DEADLINE_MS: String(SHARD_DEADLINE_MS),
         SEARCH_SHARDS_REFRESH_MS: '1000',
         SEARCH_DIM: String(this.input.dim),
         SEARCH_IMAGE_MODEL: 'false',
