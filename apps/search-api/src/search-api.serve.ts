@@ -80,7 +80,11 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
     logger,
   });
   await app.listen(config.SEARCH_HTTP_PORT, config.SEARCH_HTTP_HOST);
-  const address = app.getHttpServer().address();
+  // Longer than clients' and load balancers' idle timeouts, so the server never closes a kept-alive socket a client is reusing.
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.SEARCH_HTTP_PORT;
   logger.info({ url: `http://${config.SEARCH_HTTP_HOST}:${port}`, docs: `http://${config.SEARCH_HTTP_HOST}:${port}/docs`, owners: config.SEARCH_SHARD_OWNERS, modelVersion: defaultModelVersion ?? null }, 'search-api listening');
   stopOnSignals(async () => {
