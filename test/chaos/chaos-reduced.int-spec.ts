@@ -1,5 +1,5 @@
 /**
- * The reduced chaos run CI executes: 2,000 image events through the whole
+ * The reduced chaos run CI executes: 300 image events through the whole
  * chain (extractor, dedupe, index-writer, catalogue on Elasticsearch,
  * analytics on embedded ClickHouse) on a private stack (own STACK_DIR and
  * ports, see private-stack.ts; the shared dev stack is never touched), under
@@ -8,13 +8,13 @@
  * ids; catalogue and analytics count every live source image; the dead-letter
  * topics hold exactly the corrupt inputs.
  *
- * Size: CHAOS_EVENTS (default 2000). Needs the compiled apps (`npm run build`)
+ * Size: CHAOS_EVENTS (default 300). Needs the compiled apps (`npm run build`)
  * and about 1.5 GB of memory for the private Kafka and Elasticsearch.
  */
 import { findRepoDir } from '../../deploy/local/stack-settings';
 import { runChaos } from './chaos-run';
 
-const EVENTS = Number(process.env.CHAOS_EVENTS ?? 2000);
+const EVENTS = Number(process.env.CHAOS_EVENTS ?? 300);
 jest.setTimeout(Math.max(900_000, EVENTS * 600));
 
 describe('chaos (reduced): kill -9 of every app, Kafka restart', () => {
