@@ -81,7 +81,7 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
   });
   await app.listen(config.SEARCH_HTTP_PORT, config.SEARCH_HTTP_HOST);
   // Longer than clients' and load balancers' idle timeouts, so the server never closes a kept-alive socket a client is reusing.
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const address = server.address();
