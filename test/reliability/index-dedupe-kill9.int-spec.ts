@@ -9,7 +9,7 @@
  * the writer (GET /v1/ids) equal the originals that were not deleted, exactly,
  * and the last vector-cleaned decision of every id is the expected one.
  *
- * Size: RELIABILITY_VECTORS (records, default 20000) and RELIABILITY_KILLS
+ * Size: RELIABILITY_VECTORS (records, default 3000) and RELIABILITY_KILLS
  * (kills per app, default 2); the full run is RELIABILITY_VECTORS=200000
  * RELIABILITY_KILLS=5. Needs the compiled apps (`npm run build`).
  */
@@ -25,7 +25,7 @@ import { AppProcess, builtApp, fastKafkaEnv, freePort } from '../../bench/suppor
 import { extractedRecord, sha256Hex } from '../../bench/support/index-feed';
 import { IndexWriterClient } from '../../bench/support/index-writer.client';
 
-const VECTORS = Number(process.env.RELIABILITY_VECTORS ?? 20_000);
+const VECTORS = Number(process.env.RELIABILITY_VECTORS ?? 3_000);
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? 2);
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 const DIM = 256;
