@@ -17,7 +17,7 @@ import { Worker } from 'node:worker_threads';
  *
  * Row i of a stream depends only on (seed, stream, i), so any slice of rows can
  * be generated on its own (`offset`), in any order, in any process.
- * The defaults are calibrated (see docs/design/index-bench.md) so that raw
+ * The defaults are calibrated (see docs/DESIGN.md §10) so that raw
  * hnswlib-node with M=16, efConstruction=200, ef=32 gives recall@10 in
  * [0.80, 0.92] at 100k vectors (`npm run bench -- index` prints the check).
  */

@@ -13,7 +13,7 @@ export const dedupeConfigSchema = kafkaEnvSchema.extend({
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
   /**
    * Largest pHash Hamming distance counted as near-duplicate; recall through the band index is guaranteed up to 3.
-   * Default calibrated by `npm run bench -- dedupe` (docs/bench/quality.md): 3 lets 1.7 % of distinct photos
+   * Default calibrated by `npm run bench -- dedupe` (docs/BENCHMARKS.md): 3 lets 1.7 % of distinct photos
    * on a shared backdrop through, 2 keeps false positives under 1 %.
    */
   DEDUPE_PHASH_MAX_DISTANCE: z.coerce.number().int().min(0).max(64).default(2),

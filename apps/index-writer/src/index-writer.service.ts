@@ -25,7 +25,7 @@ const isFailed = (d: Decoded | undefined): boolean => d !== undefined && 'failed
 
 /**
  * Applies `vector-cleaned` batches to the shards of their partition with
- * exactly-once effect on the index state (docs/design/index-writer.md):
+ * exactly-once effect on the index state (docs/DESIGN.md §11):
  * records are decoded and validated here (main thread), the ops run on the
  * partition's shard host, which applies each op together with its offset
  * and snapshots both. A record at or below the applied offset is skipped.

@@ -30,7 +30,7 @@ export type YieldPoint = () => Promise<void>;
 /**
  * The shards of one input partition: its ShardSet, its snapshot store and its
  * snapshot policy (every N ops or T ms after the first unsnapshotted one).
- * Exactly-once (docs/design/index-writer.md): an op's effect and its offset
+ * Exactly-once (docs/DESIGN.md §11): an op's effect and its offset
  * are applied in one synchronous step; a snapshot persists both; an op at or
  * below the applied offset is `already-applied`. Not thread-safe: the host
  * serialises mutations.

@@ -64,7 +64,7 @@ export interface Coverage {
   readonly missing: readonly MissingPart[];
 }
 
-/** How a filtered search was run (see docs/design/search-api.md). */
+/** How a filtered search was run (see docs/DESIGN.md §18). */
 export type FilterStrategyName = 'unfiltered' | 'candidates' | 'post-filter' | 'no-match';
 
 export interface StrategyReport {

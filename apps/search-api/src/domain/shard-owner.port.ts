@@ -1,6 +1,6 @@
 import type { ScoredId } from './search-query';
 
-/** Body of an owner's POST /v1/knn (see the shard-owner contract in docs/design/search-api.md). */
+/** Body of an owner's POST /v1/knn (see the shard-owner contract in docs/DESIGN.md §18). */
 export interface KnnRequest {
   readonly vector: readonly number[];
   readonly k: number;
