@@ -27,6 +27,8 @@ import { IndexWriterClient, histogramDelta, histogramQuantile, parseHistogram } 
  *    records; each probe is polled through /v1/knn until it is returned.
  * 5. Recovery: kill -9 the writer, restart it, time to /readyz and to the
  *    full count (snapshots loaded, the tail re-consumed).
+ * 6. Metrics cost: two more writers (own groups and data dirs) index the same
+ *    first `n` vectors, one with METRICS_ENABLED=false, then one with it on.
  * Last line: {"bench":"index","app_vps":..,"raw_vps":..,"ratio":..,...}.
  */
 export async function run(args: string[]): Promise<void> {
@@ -207,6 +209,56 @@ export async function run(args: string[]): Promise<void> {
     const caughtUpMs = performance.now() - tRestart;
     say(`recovery after kill -9 at ${expected} vectors: ready in ${(readyMs / 1000).toFixed(1)} s, caught up (count ${expected}) in ${(caughtUpMs / 1000).toFixed(1)} s`);
 
+    // 6: the same vectors into a second writer with its own metrics off (own group and data dir), then metrics on again;
+    // the overhead compares the sustained rates of the two runs nearest in time.
+    const rateWith = async (metricsEnabled: boolean): Promise<number> => {
+      const dir = await fs.mkdtemp(join(tmpdir(), 'bench-index-m-'));
+      const mPort = await freePort();
+      const other = new AppProcess(
+        'index-writer',
+        builtApp('index-writer'),
+        {
+          ...fastKafkaEnv(stack.brokers, stack.registryUrl),
+          KAFKA_GROUP_ID: uniqueName('bench-index-m'),
+          INDEX_DATA_DIR: dir,
+          INDEX_DIM: String(dim),
+          INDEX_M: String(hnsw.m),
+          INDEX_EF_CONSTRUCTION: String(hnsw.efConstruction),
+          INDEX_HTTP_PORT: String(mPort),
+          INDEX_TOPIC_VECTOR_CLEANED: topic,
+          INDEX_TOPIC_INDEX_UPDATED: updated,
+          METRICS_ENABLED: String(metricsEnabled),
+          LOG_LEVEL: 'warn',
+        },
+        join(dir, 'writer.log'),
+      );
+      const otherClient = new IndexWriterClient(`http://127.0.0.1:${mPort}`);
+      try {
+        other.start();
+        await waitFor(() => otherClient.ready(), { timeoutMs: 120_000, what: 'index-writer (metrics phase) ready' });
+        const tStart = performance.now();
+        let t10m: number | undefined;
+        let t90m: number | undefined;
+        await waitFor(
+          async () => {
+            const count = await otherClient.count();
+            if (t10m === undefined && count >= 0.1 * sizes.n) t10m = performance.now();
+            if (t90m === undefined && count >= 0.9 * sizes.n) t90m = performance.now();
+            return count >= sizes.n;
+          },
+          { timeoutMs: 3_600_000, intervalMs: 250, what: `${sizes.n} vectors indexed (metrics ${metricsEnabled ? 'on' : 'off'})` },
+        );
+        return (0.8 * sizes.n) / (((t90m ?? performance.now()) - (t10m ?? tStart)) / 1000);
+      } finally {
+        await other.close();
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    };
+    const vpsMetricsOff = await rateWith(false);
+    const vpsMetricsOn = await rateWith(true);
+    const metricsOverheadPct = ((vpsMetricsOff - vpsMetricsOn) / vpsMetricsOff) * 100;
+    say(`metrics: ${vpsMetricsOff.toFixed(0)} vectors/s with the writer's metrics off, ${vpsMetricsOn.toFixed(0)} with them on = ${metricsOverheadPct.toFixed(1)} % overhead`);
+
     Object.assign(summary, {
       bench: 'index',
       quick,
@@ -228,6 +280,9 @@ export async function run(args: string[]): Promise<void> {
       recovery_ready_ms: Math.round(readyMs),
       recovery_caught_up_ms: Math.round(caughtUpMs),
       recovery_vectors: expected,
+      metrics_off_vps: Math.round(vpsMetricsOff),
+      metrics_on_vps: Math.round(vpsMetricsOn),
+      metrics_overhead_pct: Number(metricsOverheadPct.toFixed(2)),
       generator_recall_at_10: Number(recall.toFixed(4)),
       generator_check_n: sizes.checkN,
       generator_check: verdict.split(' ')[0],

@@ -42,6 +42,8 @@ export const indexWriterConfigSchema = kafkaEnvSchema.extend({
   /** Name this writer reports as `owner` (default host:port of the endpoint). */
   INDEX_OWNER_ID: z.string().min(1).optional(),
   /** Topic overrides (tests use unique topics). */
+  /** Serve and record the app's own metrics (off only to measure their cost; the libs/kafka stage counters always count). */
+  METRICS_ENABLED: env.bool(true),
   INDEX_TOPIC_VECTOR_CLEANED: topicName.default('vector-cleaned'),
   INDEX_TOPIC_INDEX_UPDATED: topicName.default('index-updated'),
 });

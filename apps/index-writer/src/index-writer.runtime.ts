@@ -58,7 +58,7 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
           logger.fatal({ reason: reasonOf(err) }, 'shard worker died');
           onFatal(reasonOf(err));
         });
-  const metrics = new IndexWriterMetrics();
+  const metrics = config.METRICS_ENABLED ? new IndexWriterMetrics() : undefined;
   const ownership = new PartitionOwnership(host, hostOptions, logger);
   let owner = config.INDEX_OWNER_ID ?? `${hostname()}:${config.INDEX_HTTP_PORT}`;
   const service = new IndexWriterService({
@@ -77,7 +77,7 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
   const port = typeof address === 'object' && address !== null ? address.port : config.INDEX_HTTP_PORT;
   owner = config.INDEX_OWNER_ID ?? `${hostname()}:${port}`;
   const url = `http://${config.INDEX_HTTP_HOST}:${port}`;
-  const unwatch = metrics.watch({ owner, stats: () => host.stats() });
+  const unwatch = metrics?.watch({ owner, stats: () => host.stats() }) ?? ((): void => undefined);
 
   const consumer = new StageConsumer(
     kafka,

@@ -9,8 +9,9 @@ import { startIndexWriter } from './index-writer.runtime';
 
 /** The index-writer process: vector-cleaned → HNSW shards on disk → index-updated, plus the k-NN endpoint. */
 const logger = createLogger('index-writer');
-collectProcessMetrics('index-writer');
-startIndexWriter(loadConfigOrExit(indexWriterConfigSchema), logger, (reason) => {
+const config = loadConfigOrExit(indexWriterConfigSchema);
+if (config.METRICS_ENABLED) collectProcessMetrics('index-writer');
+startIndexWriter(config, logger, (reason) => {
   // A dead shard worker lost its partitions' in-memory state: restart from the snapshots.
   process.stderr.write(`index-writer: shard worker died (${reason}); exiting\n`);
   process.exit(1);
