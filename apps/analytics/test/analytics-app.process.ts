@@ -27,7 +27,10 @@ export class AnalyticsAppProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      if (signal !== null) this.output.push(`exited on ${signal}`);
+      resolve(code);
+    }));
     this.child = child;
   }
 

@@ -18,9 +18,9 @@ import { imageArrived } from './analytics-events.fixture';
  * through a replay of image-arrived (new images, re-publications that move an
  * image to another quarter or blogger, take-downs); after the last restart
  * drains the topic, the stored images equal the source exactly.
- * Size: ANALYTICS_CRASH_EVENTS (default 20,000; 200,000 for the full run).
+ * Size: ANALYTICS_CRASH_EVENTS (default 100,000, long enough that every kill lands mid-replay on a fast machine; 200,000 for the full run).
  */
-const EVENTS = Number(process.env.ANALYTICS_CRASH_EVENTS ?? 20_000);
+const EVENTS = Number(process.env.ANALYTICS_CRASH_EVENTS ?? 100_000);
 jest.setTimeout(120_000 + EVENTS * 5);
 /** Small inserts (many batches, so each kill lands inside one), larger for the big run. */
 const BATCH_ROWS = Math.max(250, Math.round(EVENTS / 80));
@@ -95,6 +95,7 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
     for (let start = 0; start < events.length; start += 1000) await producer.sendBatch(contract, events.slice(start, start + 1000));
     await producer.disconnect();
 
+    const port = await freePort();
     const sink = new AnalyticsAppProcess({
       KAFKA_BROKERS: stack.brokers.join(','),
       KAFKA_GROUP_ID: groupId,
@@ -109,7 +110,7 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
       ANALYTICS_INDEX_UPDATED_TOPIC: topics.indexUpdated,
       ANALYTICS_BATCH_MAX_ROWS: String(BATCH_ROWS),
       KAFKA_PARTITIONS_CONCURRENCY: '1',
-      PORT: String(await freePort()),
+      PORT: String(port),
       LOG_LEVEL: 'warn',
     });
     app = sink;
@@ -135,8 +136,12 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
         killedAt.push(await committed());
       }
       sink.start();
+      // The last instance must be running its code (signal handler installed) before it is asked to stop:
+      // the previous one may already have committed everything, so "caught up" alone can hold at spawn time.
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok).catch(() => false)), { what: `analytics answering on ${port} (${sink.tail()})`, timeoutMs: 120_000 });
       await waitFor(async () => (await committed()) === EVENTS, { what: `sink caught up after the restarts (${sink.tail()})`, timeoutMs: 60_000 + EVENTS * 2 });
-      expect(await sink.stop()).toBe(0);
+      const code = await sink.stop();
+      expect({ code, tail: code === 0 ? '' : sink.tail() }).toEqual({ code: 0, tail: '' });
     } finally {
       if (sink.running) await sink.kill9();
       await admin.disconnect();
