@@ -27,6 +27,9 @@ npm run -s stack -- up
 step "python client venv (Confluent interop tests)"
 bash test/interop/setup-venv.sh
 
+step "default model (ONNX, built from nsfwjs when missing; cached)"
+node dist/libs/model/src/cli/model-build.cli.js --models-dir models
+
 step "integration tests"
 npx jest --selectProjects integration --runInBand --json --outputFile=.data/test-results/integration.json
 
