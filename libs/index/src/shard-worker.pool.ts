@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { workerScript } from '@stylestream/config';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '@stylestream/errors';
 import type { ApplyResult, IndexOp, OpenResult, PartitionStats, ShardHost, ShardHostOptions, ShardQuery, ShardQueryResult, SnapshotReport } from './shard-host.port';
@@ -67,11 +66,9 @@ export class ShardWorkerPool implements ShardHost {
   private readonly workers: ShardWorker[];
 
   constructor(options: ShardHostOptions, size: number, onFatal: (err: InternalError) => void) {
-    const compiled = join(__dirname, 'shard-worker.thread.js');
-    const source = existsSync(compiled) ? undefined : join(__dirname, 'shard-worker.thread.ts');
-    const script = source === undefined ? compiled : join(__dirname, 'shard-worker.source-loader.js');
+    const { script, entry } = workerScript(__dirname, 'shard-worker');
     this.workers = Array.from({ length: Math.max(1, size) }, (_, i) => {
-      const workerData: ShardWorkerData = { options, entry: source };
+      const workerData: ShardWorkerData = { options, entry };
       return new ShardWorker(i, new Worker(script, { workerData, name: `shard-worker-${i}` }), onFatal);
     });
   }

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { workerScript } from '@stylestream/config';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { DependencyUnavailableError, InternalError, StyleStreamError } from '@stylestream/errors';
@@ -73,10 +72,8 @@ export class WorkerModelEmbedder {
   }
 
   static async open(options: ModelRuntimeOptions, logger: Logger, onFatal: (err: Error) => void): Promise<WorkerModelEmbedder> {
-    const compiled = join(__dirname, 'model-worker.thread.js');
-    const source = existsSync(compiled) ? undefined : join(__dirname, 'model-worker.thread.ts');
-    const script = source === undefined ? compiled : join(__dirname, 'model-worker.source-loader.js');
-    const workerData: ModelWorkerData = { options, entry: source };
+    const { script, entry } = workerScript(__dirname, 'model-worker');
+    const workerData: ModelWorkerData = { options, entry };
     const worker = new Worker(script, { workerData, name: 'model-worker' });
     const ready = await new Promise<Extract<ModelWorkerMessage, { kind: 'ready' }>>((resolve, reject) => {
       const onMessage = (message: ModelWorkerMessage) => {

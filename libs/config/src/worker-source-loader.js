@@ -1,14 +1,15 @@
 /* eslint-disable */
-// Source mode (tests run TypeScript without a build): compiles the worker's .ts
-// files with @swc/core as they are required and maps @stylestream/<lib> to
-// libs/<lib>/src. The built app never uses this file (it runs the compiled worker).
+// Source mode of every worker thread (tests run TypeScript without a build):
+// compiles the worker's .ts files with @swc/core as they are required and maps
+// @stylestream/<lib> to libs/<lib>/src. The built apps never use this file
+// (see workerScript in worker-script.ts).
 const { workerData } = require('node:worker_threads');
 const Module = require('node:module');
 const { join, resolve } = require('node:path');
 const { readFileSync } = require('node:fs');
 const { transformSync } = require('@swc/core');
 
-const root = resolve(__dirname, '../../../..');
+const root = resolve(__dirname, '../../..');
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   const alias = /^@stylestream\/([a-z-]+)$/.exec(request);
