@@ -5,6 +5,7 @@ import pino from 'pino';
 import { DEFAULT_MODEL_ID, buildDefaultModel, loadModel } from '@stylestream/model';
 import { type StageSeconds, bareLoop, bareModel, benchPhotos, preprocess } from './support/extractor-images';
 import { type AppRunResult, runExtractorApp } from './support/extractor-app.run';
+import { metricsCost } from './support/process-cpu';
 
 /**
  * `npm run bench -- extractor [--quick]` over real photos of ../shared/data/clothing-small/train:
@@ -13,7 +14,8 @@ import { type AppRunResult, runExtractorApp } from './support/extractor-app.run'
  * 3. the app end to end from Kafka, one child process per run (`node dist/apps/extractor/src/main.js`):
  *    image-arrived events with file:// URIs into fresh topics, timed until every
  *    vector-extracted record is out, at EXTRACTOR_MAX_BATCH_SIZE 1, 8, 32, metrics on;
- * 4. at the best batch size, the app with METRICS_ENABLED=false and again with it on (alternated) → overhead %.
+ * 4. at the best batch size, the app with METRICS_ENABLED=false and again with it on, alternated →
+ *    metrics cost as extra CPU per image (the headline: /proc CPU time of the app process) and as lost throughput.
  * Last line: {"bench":"extractor","app_ips":..,"bare_loop_ips":..,"bare_model_ips":..,"ratio":..,"rss_mb":..,"metrics_overhead_pct":..}.
  */
 export async function run(args: string[]): Promise<void> {
@@ -23,7 +25,7 @@ export async function run(args: string[]): Promise<void> {
   const root = resolve(__dirname, '../..');
   const modelsDir = join(root, 'models');
   const photosDir = resolve(root, '../shared/data/clothing-small/train');
-  const sizes = quick ? { images: 48, modelImages: 32, warmup: 8, overheadPairs: 1 } : { images: 384, modelImages: 128, warmup: 16, overheadPairs: 2 };
+  const sizes = quick ? { images: 48, modelImages: 32, warmup: 8, overheadPairs: 2 } : { images: 384, modelImages: 128, warmup: 16, overheadPairs: 3 };
   const batchSizes = [1, 8, 32];
   const threads = Math.max(1, cpus().length);
   const concurrency = 4;
@@ -35,7 +37,7 @@ export async function run(args: string[]): Promise<void> {
 
   buildDefaultModel(modelsDir);
   const photos = benchPhotos(photosDir, sizes.images);
-  const embedder = await loadModel({ modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: ['cpu'], intraOpThreads: threads, interOpThreads: 1 }, pino({ level: 'warn' }));
+  const embedder = await loadModel({ modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: ['cpu'], intraOpThreads: threads, interOpThreads: 1, spinWait: true }, pino({ level: 'warn' }));
   const bareModelIps = new Map<number, number>();
   const loops = new Map<number, { ips: number; stages: StageSeconds }>();
   try {
@@ -77,16 +79,20 @@ export async function run(args: string[]): Promise<void> {
   const [bestBatch, bestRun] = best;
 
   // Metrics on vs off at the best batch size, alternated so drifting machine load hits both alike.
-  const on: number[] = [bestRun.ips];
-  const off: number[] = [];
+  // Throughput moves by several % between identical runs here, so the cost is read from the CPU
+  // the extractor process spends per image (all threads), beside the throughput.
+  const on: AppRunResult[] = [bestRun];
+  const off: AppRunResult[] = [];
   for (let pair = 0; pair < sizes.overheadPairs; pair++) {
-    off.push((await app(bestBatch, false)).ips);
-    if (sizes.overheadPairs > 1) on.push((await app(bestBatch, true)).ips);
+    off.push(await app(bestBatch, false));
+    on.push(await app(bestBatch, true));
   }
-  const onIps = median(on);
-  const offIps = median(off);
-  const overheadPct = ((offIps - onIps) / offIps) * 100;
-  log(`metrics at batch ${bestBatch}: on ${on.map((x) => fmt(x)).join(', ')} images/s, off ${off.map((x) => fmt(x)).join(', ')} images/s → overhead ${fmt(overheadPct, 1)}% (medians; noise on this machine is several %)`);
+  const asCost = (r: AppRunResult) => ({ perSecond: r.ips, cpuPerItem: r.cpuPerImage });
+  const cost = metricsCost(on.map(asCost), off.map(asCost));
+  const list = (rs: AppRunResult[], f: (r: AppRunResult) => string) => rs.map(f).join(', ');
+  log(`metrics at batch ${bestBatch}, on: ${list(on, (r) => `${fmt(r.ips)} img/s ${fmt(r.cpuPerImage * 1000, 1)} CPU-ms/img`)}`);
+  log(`metrics at batch ${bestBatch}, off: ${list(off, (r) => `${fmt(r.ips)} img/s ${fmt(r.cpuPerImage * 1000, 1)} CPU-ms/img`)}`);
+  log(`metrics cost (medians, on vs off): ${fmt(cost.cpuPct, 2)} % CPU per image, ${fmt(cost.throughputPct, 1)} % throughput (throughput noise here is several %)`);
 
   const loopIps = loops.get(bestBatch)?.ips ?? NaN;
   const bestLoop = Math.max(...[...loops.values()].map((l) => l.ips));
@@ -101,7 +107,9 @@ export async function run(args: string[]): Promise<void> {
     ratio: round(bestRun.ips / loopIps, 3),
     ratio_vs_best_loop: round(bestRun.ips / bestLoop, 3),
     rss_mb: round(bestRun.peakRssMb),
-    metrics_overhead_pct: round(overheadPct, 2),
+    metrics_overhead_pct: round(cost.cpuPct, 2),
+    metrics_throughput_overhead_pct: round(cost.throughputPct, 2),
+    metrics_runs: { on: on.length, off: off.length },
     by_batch: Object.fromEntries(
       batchSizes.map((b) => [b, { app_ips: round(apps.get(b)?.ips ?? NaN), bare_loop_ips: round(loops.get(b)?.ips ?? NaN), bare_model_ips: round(bareModelIps.get(b) ?? NaN) }]),
     ),
@@ -117,4 +125,3 @@ function perImage(s: StageSeconds, n: number): string {
 }
 const fmt = (x: number | undefined, digits = 0) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -10,6 +10,7 @@ import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-supp
 import { DEFAULT_GENERATOR_PARAMS, describeGenerator, exactTopK, generateQueries, generateVectorsParallel, recallAtK } from './support/clustered-vectors';
 import { AppProcess, builtApp, fastKafkaEnv, freePort } from './support/index-app-process';
 import { produceCleaned, rowId } from './support/index-feed';
+import { median, metricsCost, processCpuSeconds } from './support/process-cpu';
 import { IndexWriterClient, histogramDelta, histogramQuantile, parseHistogram } from './support/index-writer.client';
 
 /**
@@ -27,15 +28,16 @@ import { IndexWriterClient, histogramDelta, histogramQuantile, parseHistogram } 
  *    records; each probe is polled through /v1/knn until it is returned.
  * 5. Recovery: kill -9 the writer, restart it, time to /readyz and to the
  *    full count (snapshots loaded, the tail re-consumed).
- * 6. Metrics cost: two more writers (own groups and data dirs) index the same
- *    first `n` vectors, one with METRICS_ENABLED=false, then one with it on.
+ * 6. Metrics cost: more writers (own groups and data dirs) index the same
+ *    first `n` vectors, alternately with METRICS_ENABLED=false and on; the cost
+ *    is the extra CPU per vector of the writer process (and, beside it, the rate).
  * Last line: {"bench":"index","app_vps":..,"raw_vps":..,"ratio":..,...}.
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const preset = quick
-    ? { n: 20_000, rawN: 20_000, checkN: 20_000, queries: 200, steadySeconds: 12, probes: 30 }
-    : { n: 1_000_000, rawN: 200_000, checkN: 100_000, queries: 500, steadySeconds: 30, probes: 60 };
+    ? { n: 20_000, rawN: 20_000, checkN: 20_000, queries: 200, steadySeconds: 12, probes: 30, metricsPairs: 2 }
+    : { n: 1_000_000, rawN: 200_000, checkN: 100_000, queries: 500, steadySeconds: 30, probes: 60, metricsPairs: 2 };
   // --n=<vectors through the app> and --raw=<vectors of the raw baseline> override the preset (slow machines).
   const flag = (name: string): number | undefined => {
     const value = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -211,7 +213,7 @@ export async function run(args: string[]): Promise<void> {
 
     // 6: the same vectors into a second writer with its own metrics off (own group and data dir), then metrics on again;
     // the overhead compares the sustained rates of the two runs nearest in time.
-    const rateWith = async (metricsEnabled: boolean): Promise<number> => {
+    const rateWith = async (metricsEnabled: boolean): Promise<{ perSecond: number; cpuPerItem: number }> => {
       const dir = await fs.mkdtemp(join(tmpdir(), 'bench-index-m-'));
       const mPort = await freePort();
       const other = new AppProcess(
@@ -236,28 +238,46 @@ export async function run(args: string[]): Promise<void> {
       try {
         other.start();
         await waitFor(() => otherClient.ready(), { timeoutMs: 120_000, what: 'index-writer (metrics phase) ready' });
+        const pid = other.pid ?? NaN;
         const tStart = performance.now();
         let t10m: number | undefined;
         let t90m: number | undefined;
+        let cpu10: number | undefined;
+        let cpu90: number | undefined;
+        let n10 = 0;
+        let n90 = 0;
         await waitFor(
           async () => {
             const count = await otherClient.count();
-            if (t10m === undefined && count >= 0.1 * sizes.n) t10m = performance.now();
-            if (t90m === undefined && count >= 0.9 * sizes.n) t90m = performance.now();
+            if (t10m === undefined && count >= 0.1 * sizes.n) [t10m, cpu10, n10] = [performance.now(), processCpuSeconds(pid), count];
+            if (t90m === undefined && count >= 0.9 * sizes.n) [t90m, cpu90, n90] = [performance.now(), processCpuSeconds(pid), count];
             return count >= sizes.n;
           },
           { timeoutMs: 3_600_000, intervalMs: 250, what: `${sizes.n} vectors indexed (metrics ${metricsEnabled ? 'on' : 'off'})` },
         );
-        return (0.8 * sizes.n) / (((t90m ?? performance.now()) - (t10m ?? tStart)) / 1000);
+        return {
+          perSecond: (0.8 * sizes.n) / (((t90m ?? performance.now()) - (t10m ?? tStart)) / 1000),
+          cpuPerItem: ((cpu90 ?? NaN) - (cpu10 ?? NaN)) / Math.max(1, n90 - n10),
+        };
       } finally {
         await other.close();
         await fs.rm(dir, { recursive: true, force: true });
       }
     };
-    const vpsMetricsOff = await rateWith(false);
-    const vpsMetricsOn = await rateWith(true);
-    const metricsOverheadPct = ((vpsMetricsOff - vpsMetricsOn) / vpsMetricsOff) * 100;
-    say(`metrics: ${vpsMetricsOff.toFixed(0)} vectors/s with the writer's metrics off, ${vpsMetricsOn.toFixed(0)} with them on = ${metricsOverheadPct.toFixed(1)} % overhead`);
+    // Alternated off/on pairs; the cost is read from the writer's CPU per vector (all threads, from
+    // /proc), which moves far less between identical runs than the insert rate does on this machine.
+    const metricsOn: { perSecond: number; cpuPerItem: number }[] = [];
+    const metricsOff: { perSecond: number; cpuPerItem: number }[] = [];
+    for (let pair = 0; pair < sizes.metricsPairs; pair++) {
+      metricsOff.push(await rateWith(false));
+      metricsOn.push(await rateWith(true));
+    }
+    const cost = metricsCost(metricsOn, metricsOff);
+    const vpsMetricsOff = median(metricsOff.map((r) => r.perSecond));
+    const vpsMetricsOn = median(metricsOn.map((r) => r.perSecond));
+    const runs = (rs: { perSecond: number; cpuPerItem: number }[]) => rs.map((r) => `${r.perSecond.toFixed(0)} v/s ${(r.cpuPerItem * 1e6).toFixed(0)} CPU-µs/v`).join(', ');
+    say(`metrics off: ${runs(metricsOff)}; on: ${runs(metricsOn)}`);
+    say(`metrics cost (medians, on vs off): ${cost.cpuPct.toFixed(2)} % CPU per vector, ${cost.throughputPct.toFixed(1)} % insert rate`);
 
     Object.assign(summary, {
       bench: 'index',
@@ -282,7 +302,8 @@ export async function run(args: string[]): Promise<void> {
       recovery_vectors: expected,
       metrics_off_vps: Math.round(vpsMetricsOff),
       metrics_on_vps: Math.round(vpsMetricsOn),
-      metrics_overhead_pct: Number(metricsOverheadPct.toFixed(2)),
+      metrics_overhead_pct: Number(cost.cpuPct.toFixed(2)),
+      metrics_throughput_overhead_pct: Number(cost.throughputPct.toFixed(2)),
       generator_recall_at_10: Number(recall.toFixed(4)),
       generator_check_n: sizes.checkN,
       generator_check: verdict.split(' ')[0],

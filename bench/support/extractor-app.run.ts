@@ -9,6 +9,7 @@ import { SchemaRegistryGateway, imageArrivedContract, sampleImageArrived } from 
 import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { seriesValue } from '../../apps/extractor/src/testing/extractor-it.fixture';
 import type { StageSeconds } from './extractor-images';
+import { processCpuSeconds } from './process-cpu';
 
 export interface AppRunOptions {
   /** dist/apps/extractor/src/main.js */
@@ -35,6 +36,8 @@ export interface AppRunResult {
   readonly meanModelBatch: number | undefined;
   readonly rssMb: number;
   readonly peakRssMb: number;
+  /** CPU seconds the extractor process (all its threads) used per image of the timed set. */
+  readonly cpuPerImage: number;
 }
 
 /**
@@ -77,10 +80,13 @@ export async function runExtractorApp(o: AppRunOptions): Promise<AppRunResult> {
     let scrapeError: unknown;
     const scrapeOnce = () => scraping.then(async () => void (await scrape())).catch((err: unknown) => void (scrapeError ??= err));
     const scraper = o.metricsEnabled ? setInterval(() => void (scraping = scrapeOnce()), o.scrapeEveryMs) : undefined;
+    const pid = child.pid ?? NaN;
+    const cpu0 = processCpuSeconds(pid);
     const t0 = performance.now();
     await send('img', o.photos);
     await waitFor(all('img', o.photos.length), { timeoutMs: 600_000, intervalMs: 5, what: `${o.photos.length} vectors` });
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = processCpuSeconds(pid) - cpu0;
     clearInterval(scraper);
     await scraping;
     if (scrapeError !== undefined) throw new Error('scraping /metrics failed during the run', { cause: scrapeError });
@@ -98,6 +104,7 @@ export async function runExtractorApp(o: AppRunOptions): Promise<AppRunResult> {
         : undefined,
       rssMb: kb('VmRSS') / 1024,
       peakRssMb: kb('VmHWM') / 1024,
+      cpuPerImage: cpuSeconds / o.photos.length,
     };
   } finally {
     if (child !== undefined) await stopChild(child);

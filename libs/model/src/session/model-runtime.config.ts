@@ -14,12 +14,18 @@ export interface ModelRuntimeOptions {
   intraOpThreads: number;
   /** Threads across independent operators (1: run the graph sequentially). */
   interOpThreads: number;
+  /**
+   * Whether onnxruntime's pool threads busy-wait for work between operators (its own
+   * default). Off lets decoding that runs beside inference have the cores; on suits a
+   * process that does nothing but `session.run`. Default false.
+   */
+  spinWait?: boolean;
 }
 
 /**
  * Environment variables of the model runtime, to merge into an app's config schema:
  * MODEL_ID, MODEL_DIR, MODEL_EXECUTION_PROVIDERS (csv of cpu,cuda),
- * MODEL_INTRA_OP_THREADS, MODEL_INTER_OP_THREADS.
+ * MODEL_INTRA_OP_THREADS, MODEL_INTER_OP_THREADS, MODEL_SPIN_WAIT.
  */
 export const modelRuntimeEnvSchema = z.object({
   MODEL_ID: z.string().min(1).default('mobilenet-v2-nsfwjs'),
@@ -27,6 +33,7 @@ export const modelRuntimeEnvSchema = z.object({
   MODEL_EXECUTION_PROVIDERS: env.csv('cpu').pipe(z.array(z.enum(EXECUTION_PROVIDERS))),
   MODEL_INTRA_OP_THREADS: env.int(0),
   MODEL_INTER_OP_THREADS: env.int(1, 1),
+  MODEL_SPIN_WAIT: env.bool(false),
 });
 
 export function modelRuntimeOptionsFrom(config: z.infer<typeof modelRuntimeEnvSchema>): ModelRuntimeOptions {
@@ -36,5 +43,6 @@ export function modelRuntimeOptionsFrom(config: z.infer<typeof modelRuntimeEnvSc
     executionProviders: config.MODEL_EXECUTION_PROVIDERS,
     intraOpThreads: config.MODEL_INTRA_OP_THREADS,
     interOpThreads: config.MODEL_INTER_OP_THREADS,
+    spinWait: config.MODEL_SPIN_WAIT,
   };
 }

@@ -19,15 +19,18 @@ export interface OpenedSession {
  */
 export async function openOnnxSession(
   modelPath: string,
-  options: { executionProviders: ExecutionProvider[]; intraOpThreads: number; interOpThreads: number },
+  options: { executionProviders: ExecutionProvider[]; intraOpThreads: number; interOpThreads: number; spinWait?: boolean },
   warnings: ModelWarningSink,
 ): Promise<OpenedSession> {
   const requested = dedupe([...options.executionProviders, 'cpu']);
+  const spin = options.spinWait === true ? '1' : '0';
   const base: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.intraOpThreads,
     interOpNumThreads: options.interOpThreads,
     executionMode: options.interOpThreads > 1 ? 'parallel' : 'sequential',
     graphOptimizationLevel: 'all',
+    // Session config keys (onnxruntime_session_options_config_keys.h); the Node binding takes strings.
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
   try {
     // onnxruntime's native logger also prints one line when the CUDA library is absent (its
