@@ -1,7 +1,15 @@
 import {
+  type DescriptorSpec,
   type LabelledRows,
+  type ModelEmbedder,
   type RetrievalQuality,
+  DEFAULT_DESCRIPTOR,
   DEFAULT_HEAD_CANDIDATES,
+  composeDescriptorRows,
+  describeDescriptor,
+  descriptorCandidates,
+  descriptorDim,
+  trainDescriptorHead,
   applyAffine,
   fitPrincipalComponents,
   projectRows,
@@ -10,7 +18,8 @@ import {
   trainProjectionHead,
   type LinearProjection,
 } from '@stylestream/model';
-import { NEAR_DUPLICATE_TRANSFORMS, type NearDuplicateTransform } from './support/image-transforms';
+import { NEAR_DUPLICATE_TRANSFORMS, type NearDuplicateTransform, transformImage } from './support/image-transforms';
+import { cachedThumbnails } from '../libs/model/src/cli/cached-thumbnails';
 import { hammingSpread, similaritySpread, type SimilaritySpread } from './support/quality-near-duplicates';
 import { pixelVectors } from './support/quality-pixels';
 import {
@@ -31,11 +40,14 @@ const GOAL_NN = 0.75;
  * `npm run bench -- quality [--quick]`: retrieval quality of the vector spaces on
  * clothing-small (index = train/, queries = validation/, cosine; 16×16 pixels
  * Euclidean): 1-NN accuracy and mAP@10 for raw 16×16 pixels, raw 1280-d backbone
- * features, PCA-256, the head learned in this run from train/ only, and the committed
- * head (models/mobilenet-v2-nsfwjs-h256). Then near-duplicate figures: cosine of
- * transformed copies vs their original and between distinct images, in the 1280-d and
- * 256-d spaces, and pHash Hamming distances. Features are cached under .cache/features.
- * --quick: 100 near-duplicate originals and 400 distinct images (500 and 1500 otherwise).
+ * features, PCA-256, a head over the features alone and the descriptor head
+ * ([power-normalised features ‖ pooled thumbnail] → PCA-whitening + LDA), both learned in
+ * this run from train/ only, and the committed head (models/mobilenet-v2-nsfwjs-h256).
+ * Then near-duplicate figures: cosine of transformed copies vs their original and
+ * between distinct images, in the 1280-d and 256-d spaces, and pHash Hamming distances.
+ * Features and thumbnails are cached under .cache/features.
+ * --quick: 100 near-duplicate originals and 400 distinct images (500 and 1500 otherwise),
+ * and only the committed head's descriptor (all default thumbnail weights otherwise).
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
@@ -71,16 +83,40 @@ export async function run(args: string[]): Promise<void> {
     const pcaProject = (f: Float32Array) => applyAffine(f, f.length / dim, dim, pca.mean, pca.components, 256);
     report('PCA-256', retrievalQuality(rows(pcaProject(trainF.features), train.labels, 256), rows(pcaProject(valF.features), validation.labels, 256)));
 
-    const head = trainProjectionHead(trainF.features, train.labels, dim, { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, pca, log: (l) => log(`  ${l}`) });
+    const featureHead = trainProjectionHead(trainF.features, train.labels, dim, { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, pca, log: (l) => log(`  ${l}`) });
     const applyHead = (p: LinearProjection, f: Float32Array) => {
-      const out = projectRows(p, f, f.length / dim);
+      const out = projectRows(p, f, f.length / p.inputDim);
       l2NormaliseRows(out, p.outputDim);
       return out;
     };
-    log(`  chosen: ${head.method}`);
-    report('learned head', retrievalQuality(rows(applyHead(head.projection, trainF.features), train.labels, 256), rows(applyHead(head.projection, valF.features), validation.labels, 256)), 'learned head (trained in this run)');
+    log(`  chosen: ${featureHead.method}`);
+    report('feature head', retrievalQuality(rows(applyHead(featureHead.projection, trainF.features), train.labels, 256), rows(applyHead(featureHead.projection, valF.features), validation.labels, 256)), 'head over the features alone (this run)');
+
+    // The descriptor head: the committed model's descriptor (or the defaults) over cached features + thumbnails.
+    const committedSpec = committed?.manifest.descriptor;
+    const input = model.manifest.input;
+    const size = committedSpec?.thumbnail.size ?? DEFAULT_DESCRIPTOR.size;
+    const trainT = await cachedThumbnails(train.images.map((i) => i.path), { name: 'original' }, input, size, log);
+    const valT = await cachedThumbnails(validation.images.map((i) => i.path), { name: 'original' }, input, size, log);
+    const specs: DescriptorSpec[] = quick && committedSpec !== undefined
+      ? [committedSpec]
+      : descriptorCandidates({ name: model.manifest.output.name, dim }, { ...DEFAULT_DESCRIPTOR, size, ...(committedSpec === undefined ? {} : { colour: committedSpec.thumbnail.colour, centre: committedSpec.thumbnail.centre, power: committedSpec.features.power }) });
+    const trained = trainDescriptorHead(trainF.features, trainT, train.labels, specs, { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log: (l) => log(`  ${l}`) });
+    const head = trained.head;
+    const describeRun = (s: DescriptorSpec) => `${describeDescriptor(s)} → ${descriptorDim(s)}-d`;
+    for (const t of trained.tried) log(`  ${describeRun(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} %`);
+    log(`  chosen: ${describeRun(trained.spec)} → ${head.method}`);
+    const descriptorRows = (spec: DescriptorSpec, f: Float32Array, t: Float32Array) => composeDescriptorRows(f, t, f.length / dim, spec);
+    report('learned head', retrievalQuality(rows(applyHead(head.projection, descriptorRows(trained.spec, trainF.features, trainT)), train.labels, 256), rows(applyHead(head.projection, descriptorRows(trained.spec, valF.features, valT)), validation.labels, 256)), 'descriptor head (trained in this run)');
+    /** The committed model's embedding of cached backbone features (+ thumbnails when it has a descriptor). */
+    const committedSpace = (c: ModelEmbedder, f: Float32Array, t: Float32Array | undefined): Float32Array => {
+      const spec = c.manifest.descriptor;
+      if (spec === undefined) return c.project(Float32Array.from(f), f.length / dim);
+      if (t === undefined) throw new RangeError('a descriptor model needs thumbnails');
+      return c.project(descriptorRows(spec, f, t), f.length / dim);
+    };
     if (committed !== undefined) {
-      const q = retrievalQuality(rows(committed.project(Float32Array.from(trainF.features), n), train.labels, 256), rows(committed.project(Float32Array.from(valF.features), validation.images.length), validation.labels, 256));
+      const q = retrievalQuality(rows(committedSpace(committed, trainF.features, trainT), train.labels, 256), rows(committedSpace(committed, valF.features, valT), validation.labels, 256));
       report('committed head', q, `committed head ${committed.manifest.version}`);
     } else {
       log(`committed head: models/${HEAD_MODEL_ID} not found (npm run model:train -- --images <train dir>)`);
@@ -94,14 +130,19 @@ export async function run(args: string[]): Promise<void> {
     const originals = await originalFeatures(model, sample);
     const distinct = await originalFeatures(model, distinctFiles);
     const copies = await transformedFeatures(model, sample);
-    const space256 = committed !== undefined ? (f: Float32Array) => committed.project(Float32Array.from(f), f.length / dim) : (f: Float32Array) => applyHead(head.projection, f);
+    const thumbs = { originals: await cachedThumbnails(sample, { name: 'original' }, input, size, log), distinct: await cachedThumbnails(distinctFiles, { name: 'original' }, input, size, log) };
+    const copyThumbs = new Map<NearDuplicateTransform, Float32Array>();
+    for (const t of NEAR_DUPLICATE_TRANSFORMS) copyThumbs.set(t, await cachedThumbnails(sample, { name: t, transform: (bytes) => transformImage(bytes, t) }, input, size, log));
+    const space256 = committed !== undefined
+      ? (f: Float32Array, t: Float32Array | undefined) => committedSpace(committed, f, t)
+      : (f: Float32Array, t: Float32Array | undefined) => applyHead(head.projection, descriptorRows(trained.spec, f, t ?? new Float32Array(0)));
     const spreads: Record<string, SimilaritySpread> = {};
     for (const [name, map, d] of [
       [`${dim}-d`, (f: Float32Array) => f, dim],
       [`256-d head${committed === undefined ? ' (this run)' : ''}`, space256, 256],
     ] as const) {
-      const copyRows = new Map<NearDuplicateTransform, Float32Array>([...copies].map(([t, c]) => [t, map(c.features)]));
-      const s = similaritySpread(map(originals.features), copyRows, map(distinct.features), distinctFiles.length, d);
+      const copyRows = new Map<NearDuplicateTransform, Float32Array>([...copies].map(([t, c]) => [t, map(c.features, copyThumbs.get(t))]));
+      const s = similaritySpread(map(originals.features, thumbs.originals), copyRows, map(distinct.features, thumbs.distinct), distinctFiles.length, d);
       spreads[name] = s;
       log(`cosine ${name.padEnd(10)} copies: min ${s.copies.min.toFixed(4)} p1 ${s.copies.p1.toFixed(4)} p5 ${s.copies.p5.toFixed(4)} median ${s.copies.median.toFixed(4)}` +
         ` | distinct (${s.distinct.pairs} pairs): max ${s.distinct.max.toFixed(4)} p99.9 ${s.distinct.p999.toFixed(4)} p99 ${s.distinct.p99.toFixed(4)}`);
@@ -122,14 +163,16 @@ export async function run(args: string[]): Promise<void> {
       pixels_1nn: pct(results['raw 16×16 pixels (euclidean)']),
       raw_1nn: pct(results[`raw ${dim}-d features`]),
       pca256_1nn: pct(results['PCA-256']),
+      feature_head_1nn: pct(results['feature head']),
       head_1nn: pct(results['learned head']),
       committed_head_1nn: pct(results['committed head']),
       pixels_map10: map10(results['raw 16×16 pixels (euclidean)']),
       raw_map10: map10(results[`raw ${dim}-d features`]),
       pca256_map10: map10(results['PCA-256']),
+      feature_head_map10: map10(results['feature head']),
       head_map10: map10(results['learned head']),
       committed_head_map10: map10(results['committed head']),
-      head_method: head.method,
+      head_method: `${describeDescriptor(trained.spec)} → ${head.method}`,
       goal_head_1nn: GOAL_NN * 100,
       goal_met: headNn >= GOAL_NN,
       near_dup_copies: sample.length * NEAR_DUPLICATE_TRANSFORMS.length,

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { DEFAULT_HNSW_PARAMS, type ShardSet, ShardSnapshotStore, partitionScope } from '@stylestream/index';
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
-import { FILTER_SELECTIVITIES, describeGenerator, exactTopK, generateQueries, generateVectors, labelIds, recallAtK, type TopK } from './support/clustered-vectors';
+import { describeGenerator, exactTopK, generateQueries, generateVectors, recallAtK } from './support/clustered-vectors';
+import { dropBenchCatalog, loadBenchCatalog } from './support/search-catalog.loader';
 import { AppProcess, startSlowOwner } from './support/search-cluster';
-import { BENCH_FILTER_DIMENSION } from './support/search-label.catalog';
+import { type FilterStrategyRow, type StrategyApi, filterCases, measureFilterStrategies, strategyTable } from './support/search-filter.strategies';
 
 const DIM = 256;
 /**
@@ -25,7 +27,7 @@ const DEFAULT_DEADLINE_MS = 100;
 interface SearchBody {
   hits: { id: string; score: number }[];
   partial: boolean;
-  strategy: { name: string };
+  strategy: { name: string; rounds?: number; fetchK?: number };
 }
 
 const pct = (xs: number[], q: number): number => {
@@ -44,12 +46,21 @@ const rowOf = (id: string) => Number(id.slice(2));
  * child on its own one-partition topic that loads them; the search API runs
  * as a child with the synthetic label catalogue. Ground truth is exact
  * (brute force). Raw searchKnn on the same shards runs in this process.
+ * Filtered search: a style label and a blogger set at 0.1/1/10/50 % through
+ * three more API processes (the selectivity chooser, forced candidates,
+ * forced post-filter) and in-process through the owners' two candidate
+ * modes; the catalogue is the synthetic in-memory one, or with
+ * `--catalog es` the real Elasticsearch adapter over the rows loaded into
+ * a bench index (`--keep-catalog` keeps it for the next run).
  * Last line: {"bench":"search", recall_at_10, p99_ms, qps, raw_p99_ms, filtered_recall_min, partial_p99_ms, ...}.
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const deadlineArg = args.indexOf('--deadline-ms');
   const DEADLINE_MS = deadlineArg >= 0 ? Number(args[deadlineArg + 1]) : DEFAULT_DEADLINE_MS;
+  const catalogArg = args.indexOf('--catalog');
+  const catalogKind = catalogArg >= 0 ? args[catalogArg + 1] : 'synthetic';
+  if (catalogKind !== 'synthetic' && catalogKind !== 'es') throw new Error(`--catalog must be synthetic or es, got ${String(catalogKind)}`);
   const n = quick ? 100_000 : 1_000_000;
   const nq = quick ? 200 : 500;
   const params = { ...DEFAULT_HNSW_PARAMS, dim: DIM };
@@ -83,10 +94,9 @@ export async function run(args: string[]): Promise<void> {
   const qv = (q: number) => Array.from(queries.subarray(q * DIM, (q + 1) * DIM));
   let t = performance.now();
   const truth = await exactTopK(base, queries, 10, DIM);
-  const nfq = quick ? 50 : 100;
-  const filteredTruth = new Map<string, TopK>();
-  for (const s of FILTER_SELECTIVITIES) filteredTruth.set(s.label, await exactTopK(base, queries.subarray(0, nfq * DIM), 10, DIM, { candidates: labelIds(n, s.selectivity) }));
-  say(`exact ground truth: ${nq} queries + ${nfq} × ${FILTER_SELECTIVITIES.length} filtered in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  const nfq = quick ? 40 : 100;
+  const cases = filterCases(n);
+  say(`exact ground truth: ${nq} queries in ${((performance.now() - t) / 1000).toFixed(0)} s (filtered: per filter, before its phase)`);
 
   // 3. raw searchKnn in this process on the same shards (all owners' shards, one after the other)
   const sets: ShardSet[] = [];
@@ -127,7 +137,14 @@ export async function run(args: string[]): Promise<void> {
   const apis: AppProcess[] = [];
   const slow = await startSlowOwner(1_000);
   const client: Pool[] = [];
+  const es = catalogKind === 'es' ? new ElasticsearchClient({ node: stack.elasticsearchUrl }) : undefined;
+  const catalogAlias = `bench-search-${key}-catalog`.toLowerCase();
   try {
+    if (es !== undefined) {
+      t = performance.now();
+      const loaded = await loadBenchCatalog(es, catalogAlias, n, say);
+      say(loaded === 0 ? `catalogue: reusing ${n} documents behind ${catalogAlias}` : `catalogue: ${n} documents loaded into ${catalogAlias} in ${loaded.toFixed(0)} s`);
+    }
     t = performance.now();
     await Promise.all(writers.map((w) => w.start(600_000)));
     await waitFor(async () => (await Promise.all(writers.map(async (w) => (await fetch(`${w.url}/readyz`)).status === 200))).every(Boolean), { timeoutMs: 600_000, intervalMs: 500, what: 'owners ready' });
@@ -145,12 +162,29 @@ export async function run(args: string[]): Promise<void> {
       SEARCH_RATE_LIMIT_BURST: '1000000',
       LOG_LEVEL: 'warn',
     });
-    const api = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv(writers.map((w) => w.url)), LOG_LEVEL: 'info' }, 'search-api listening');
+    // BENCH_PROFILE_DIR: CPU profile of the main API process (written when it stops), to find per-request overhead.
+    const profile = process.env.BENCH_PROFILE_DIR === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` };
+    const api = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv(writers.map((w) => w.url)), ...profile, LOG_LEVEL: 'info' }, 'search-api listening');
     const apiSlow = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv([...writers.map((w) => w.url), slow.url]), LOG_LEVEL: 'info' }, 'search-api listening');
-    apis.push(api, apiSlow);
+    // One API per filter strategy: the chooser (defaults), and each strategy forced (SEARCH_FILTER_CANDIDATE_MAX / _HIT_COST).
+    // Catalogue calls get 30 s: the comparison measures what a strategy costs, not whether it fits the production timeout.
+    const strategyEnv = (forced: Record<string, string> = {}) => ({
+      ...apiEnv(writers.map((w) => w.url)),
+      SEARCH_CATALOG_TIMEOUT_MS: '30000',
+      ...forced,
+      ...(es === undefined ? {} : { BENCH_CATALOG: 'es', ELASTICSEARCH_URL: stack.elasticsearchUrl, CATALOG_ALIAS: catalogAlias }),
+      LOG_LEVEL: 'info',
+    });
+    const strategyApps: { name: StrategyApi['name']; app: AppProcess }[] = [
+      { name: 'auto', app: new AppProcess('bench/support/search-bench.server.js', strategyEnv(), 'search-api listening') },
+      { name: 'candidates', app: new AppProcess('bench/support/search-bench.server.js', strategyEnv({ SEARCH_FILTER_CANDIDATE_MAX: String(n), SEARCH_FILTER_HIT_COST: '1e9' }), 'search-api listening') },
+      { name: 'post-filter', app: new AppProcess('bench/support/search-bench.server.js', strategyEnv({ SEARCH_FILTER_CANDIDATE_MAX: '0' }), 'search-api listening') },
+    ];
+    apis.push(api, apiSlow, ...strategyApps.map((s) => s.app));
     await Promise.all(apis.map((a) => a.start()));
-    const pools = apis.map((a) => new Pool(a.url, { connections: 8, keepAliveTimeout: 30_000 }));
-    client.push(...pools);
+    const pools = [api, apiSlow].map((a) => new Pool(a.url, { connections: 8, keepAliveTimeout: 30_000 }));
+    const strategyApis: StrategyApi[] = strategyApps.map((s) => ({ name: s.name, pool: new Pool(s.app.url, { connections: 2, keepAliveTimeout: 30_000 }) }));
+    client.push(...pools, ...strategyApis.map((s) => s.pool));
     let unavailable = 0;
     let lastUnavailable = '';
     const search = async (pool: Pool, body: object): Promise<{ ms: number; body: SearchBody }> => {
@@ -203,22 +237,9 @@ export async function run(args: string[]): Promise<void> {
     say(`HTTP ef=${ef}, 4 clients: p50 ${ms(four.p50)} ms, p99 ${ms(four.p99)} ms, ${four.qps.toFixed(0)} QPS`);
     say(`raw searchKnn in-process (both owners' shards in turn) ef=${ef}: recall@10 ${raw.recall.toFixed(4)}, p50 ${ms(raw.p50)} ms, p99 ${ms(raw.p99)} ms; HTTP/raw p99 ${(one.p99 / raw.p99).toFixed(1)}×`);
 
-    // filtered recall by selectivity
-    const filtered: Record<string, { recall: number; p50: number; strategy: string }> = {};
-    for (const s of FILTER_SELECTIVITIES) {
-      const st = filteredTruth.get(s.label) as TopK;
-      const lat: number[] = [];
-      const found: number[][] = [];
-      let strategy = '';
-      for (let q = 0; q < nfq; q++) {
-        const r = await search(pool, { vector: qv(q), k: 10, ef, filter: { labels: { [BENCH_FILTER_DIMENSION]: [s.label] } } });
-        lat.push(r.ms);
-        found.push(r.body.hits.map((h) => rowOf(h.id)));
-        strategy = r.body.strategy.name;
-      }
-      filtered[s.label] = { recall: recallAtK(st, found), p50: pct(lat, 0.5), strategy };
-      say(`filter ${s.label} (${(s.selectivity * 100).toString()}%): recall@10 ${recallAtK(st, found).toFixed(4)}, p50 ${ms(pct(lat, 0.5))} ms, p99 ${ms(pct(lat, 0.99))} ms, strategy ${strategy}`);
-    }
+    // filtered search: every strategy at every selectivity, the chooser's pick against the better one
+    const filteredRows: FilterStrategyRow[] = await measureFilterStrategies({ cases, base, queries, dim: DIM, nfq, rawQueries: quick ? 20 : 30, ef, apis: strategyApis, search, sets, log: say });
+    say(`\nfiltered search (recall@10 / p50 ms / p99 ms; ${nfq} queries per cell over HTTP, catalogue ${catalogKind}, owners' INDEX_EXACT_FILTER_MAX 20000):\n${strategyTable(filteredRows)}\n`);
 
     // deep k
     const deep: Record<string, { p50: number; p99: number }> = {};
@@ -242,7 +263,7 @@ export async function run(args: string[]): Promise<void> {
     const killed = await pass(ef, 100, 1);
     say(`one owner killed (SIGKILL): p50 ${ms(killed.p50)} ms, p99 ${ms(killed.p99)} ms, partial ${killed.partial}/${killed.count}, recall@10 vs all shards ${killed.recall.toFixed(4)} (half the index answers)`);
 
-    const filteredMin = Math.min(...Object.values(filtered).map((f) => f.recall));
+    const filteredMin = Math.min(...filteredRows.map((r) => r.http.auto.recall));
     const partialP99 = Math.max(slowPass.p99, killed.p99);
     const result = {
       bench: 'search',
@@ -261,9 +282,13 @@ export async function run(args: string[]): Promise<void> {
       raw_p99_ms: ms(raw.p99),
       k1000_p99_ms: ms(deep[1000]?.p99 ?? Number.NaN),
       k10000_p99_ms: ms(deep[10000]?.p99 ?? Number.NaN),
-      filtered_recall: Object.fromEntries(Object.entries(filtered).map(([k, v]) => [k, Number(v.recall.toFixed(4))])),
-      filtered_strategy: Object.fromEntries(Object.entries(filtered).map(([k, v]) => [k, v.strategy])),
+      filtered_recall: Object.fromEntries(filteredRows.map((r) => [r.filter, Number(r.http.auto.recall.toFixed(4))])),
+      filtered_strategy: Object.fromEntries(filteredRows.map((r) => [r.filter, r.pick])),
+      filtered_best_strategy: Object.fromEntries(filteredRows.map((r) => [r.filter, r.best])),
+      filtered_pick_ok: filteredRows.every((r) => r.pickOk),
+      filtered_p50_ms: Object.fromEntries(filteredRows.map((r) => [r.filter, Object.fromEntries(Object.entries(r.http).map(([k, m]) => [k, ms(m.p50)]))])),
       filtered_recall_min: Number(filteredMin.toFixed(4)),
+      catalog: catalogKind,
       deadline_ms: DEADLINE_MS,
       partial_p99_ms: ms(partialP99),
       slow_owner_p99_ms: ms(slowPass.p99),
@@ -278,5 +303,9 @@ export async function run(args: string[]): Promise<void> {
     await Promise.all(apis.map((a) => a.stop()));
     await Promise.all(writers.map((w) => w.stop()));
     await slow.close();
+    if (es !== undefined) {
+      if (!args.includes('--keep-catalog')) await dropBenchCatalog(es, catalogAlias, say);
+      await es.close();
+    }
   }
 }

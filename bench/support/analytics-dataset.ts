@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import type { ClickHouseClient } from '@stylestream/clickhouse';
 import { LABEL_DIMENSIONS, type LabelDimension } from '@stylestream/schemas';
 
@@ -50,13 +51,12 @@ function labelsExpression(dimension: LabelDimension, salt: number): string {
   return `${max > 1 ? `arrayDistinct(${array})` : array} AS ${dimension}`;
 }
 
-/** The INSERT of one quarter's rows (`{quarter:UInt8}` 0..7) of an `rows`-row catalogue into `image_facts`. */
-export function datasetInsert(rows: number): string {
+/** The SELECT of one quarter's rows (`{quarter:UInt8}` 0..7) of an `rows`-row catalogue, with image_facts' columns. */
+export function datasetSelect(rows: number): string {
   const vocabularies = LABEL_DIMENSIONS.map((d) => `[${Array.from({ length: BENCH_LABELS[d].size }, (_, i) => `'${benchLabel(d, i)}'`).join(',')}] AS ${d}_vocab`);
   const c = 50;
   const quarterStartSeconds = Date.UTC(2024, 0, 1) / 1000;
-  return `INSERT INTO image_facts
-WITH ${vocabularies.join(',\n  ')}
+  return `WITH ${vocabularies.join(',\n  ')}
 SELECT
   concat('img-', toString(number)) AS image_id,
   [${BENCH_QUARTERS.map((q) => `'${q}'`).join(',')}][q + 1] AS quarter,
@@ -70,6 +70,14 @@ SELECT
 FROM (SELECT number, toUInt8(8 * sqrt(${u(1)})) AS q FROM numbers(${rows})) WHERE q = {quarter:UInt8}`;
 }
 
+/** The INSERT of one quarter's rows (`{quarter:UInt8}` 0..7) of an `rows`-row catalogue into `image_facts`. */
+export function datasetInsert(rows: number): string {
+  return `INSERT INTO image_facts\n${datasetSelect(rows)}`;
+}
+
+/** The columns of image_facts_by_blogger, in its order (libs/clickhouse/migrations/005). */
+const BY_BLOGGER_COLUMNS = ['blogger_id', 'quarter', 'image_id', 'source', ...LABEL_DIMENSIONS, 'version', 'is_deleted'].join(', ');
+
 /** Large blocks: one part per quarter and insert, not one per 65k-row block (each part costs a fixed write). */
 const BULK_SETTINGS = {
   max_block_size: '2000000',
@@ -79,23 +87,91 @@ const BULK_SETTINGS = {
   optimize_on_insert: 0,
 } as const;
 
-/** Fills `image_facts` with the catalogue, quarter by quarter; returns the row count. */
-export async function generateCatalogue(client: ClickHouseClient, rows: number, progress: (line: string) => void): Promise<number> {
-  const query = datasetInsert(rows);
+export interface GenerateOptions {
+  /**
+   * `both`: image_facts and its blogger-ordered copy, as the sink writes them;
+   * `by-blogger`: only the copy (the followed question reads nothing else; the 50M-row run).
+   */
+  readonly tables: 'both' | 'by-blogger';
+  /**
+   * Merge what background merges would have merged by the time the last
+   * quarter is live: the copy's rows of the closed quarters into one part
+   * (before the last quarter is inserted), and in image_facts every closed
+   * quarter's partition. The last quarter keeps its freshly inserted parts.
+   */
+  readonly settle: boolean;
+}
+
+/** Fills the tables with the catalogue, quarter by quarter; returns the row count. */
+export async function generateCatalogue(client: ClickHouseClient, rows: number, progress: (line: string) => void, options: GenerateOptions): Promise<number> {
+  const select = datasetSelect(rows);
+  const since = (started: number): string => `${((Date.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`;
   for (let quarter = 0; quarter < BENCH_QUARTERS.length; quarter++) {
+    const name = BENCH_QUARTERS[quarter];
+    if (options.settle && quarter === BENCH_QUARTERS.length - 1) {
+      const started = Date.now();
+      await client.command({ query: 'OPTIMIZE TABLE image_facts_by_blogger FINAL' });
+      progress(`  image_facts_by_blogger: closed quarters merged into one part in ${since(started)}`);
+    }
     const started = Date.now();
-    await client.command({ query, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
-    progress(`  ${BENCH_QUARTERS[quarter]} generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (options.tables === 'both') {
+      await client.command({ query: `INSERT INTO image_facts\n${select}`, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
+      await client.command({
+        query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM image_facts WHERE quarter = {name:String}`,
+        query_params: { name },
+        clickhouse_settings: BULK_SETTINGS,
+      });
+    } else {
+      await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM (${select})`, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
+    }
+    progress(`  ${name} generated in ${since(started)}`);
   }
-  const [count] = await (await client.query({ query: 'SELECT count() AS n FROM image_facts', format: 'JSONEachRow' })).json<{ n: string }>();
+  if (options.settle && options.tables === 'both') await settleClosedQuarters(client, progress);
+  const table = options.tables === 'both' ? 'image_facts' : 'image_facts_by_blogger';
+  const [count] = await (await client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' })).json<{ n: string }>();
+  return Number(count.n);
+}
+
+/** Share of the live quarter's images re-published at the same key (new labels) and taken down by `applyChurn`, per mille. */
+export const CHURN = { republishedPerMille: 10, takenDownPerMille: 2 } as const;
+
+/**
+ * Updates in the live quarter, as the sink writes them: 1% of its images
+ * re-published at the same key with other labels (a row with a higher
+ * version, marked `is_update`) and 0.2% taken down (deletion rows), in one
+ * more insert per table, so the questions meet superseded rows (FINAL
+ * collapses them; the trend questions skip them by liveFactTerms). Versions
+ * stay above every generated one (row numbers < rows).
+ */
+export async function applyChurn(client: ClickHouseClient, rows: number, tables: GenerateOptions['tables']): Promise<number> {
+  const live = BENCH_QUARTERS[BENCH_QUARTERS.length - 1];
+  const labelsOf = (deleted: boolean): string => LABEL_DIMENSIONS.map((d) => (deleted ? `[] AS ${d}` : d === 'color' ? `['${benchLabel('color', 0)}'] AS color` : d)).join(', ');
+  const pick = (lo: number, hi: number): string => `cityHash64(image_id, 77) % 1000 >= ${lo} AND cityHash64(image_id, 77) % 1000 < ${hi}`;
+  const { republishedPerMille: r, takenDownPerMille: t } = CHURN;
+  const changes = (from: string, withFacts: boolean): string => {
+    const facts = withFacts ? 'published_at, crawled_at, ' : '';
+    return `SELECT blogger_id, quarter, image_id, source, ${facts}${labelsOf(false)}, version + ${rows} AS version, 0 AS is_deleted, 1 AS is_update FROM ${from} WHERE quarter = '${live}' AND ${pick(0, r)}
+UNION ALL
+SELECT blogger_id, quarter, image_id, '' AS source, ${withFacts ? "toDateTime64(0, 3, 'UTC') AS published_at, toDateTime64(0, 3, 'UTC') AS crawled_at, " : ''}${labelsOf(true)}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update FROM ${from} WHERE quarter = '${live}' AND ${pick(r, r + t)}`;
+  };
+  const facts = ['blogger_id', 'quarter', 'image_id', 'source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS, 'version', 'is_deleted', 'is_update'].join(', ');
+  if (tables === 'both') {
+    await client.command({ query: `INSERT INTO image_facts (${facts}) SELECT * FROM (${changes('image_facts', true)})` });
+    await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM image_facts WHERE version >= ${rows}` });
+  } else {
+    await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM (${changes('image_facts_by_blogger', false)})` });
+  }
+  const table = tables === 'both' ? 'image_facts' : 'image_facts_by_blogger';
+  const [count] = await (await client.query({ query: `SELECT count() AS n FROM ${table} WHERE version >= ${rows}`, format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);
 }
 
 /** A description of the generated data, for the report (blogger skew, label count; only the parts when not `full`). */
 export async function describeCatalogue(client: ClickHouseClient, full = true): Promise<Record<string, unknown>> {
   const all = LABEL_DIMENSIONS.join(', ');
-  const parts = `(SELECT count() FROM system.parts WHERE table = 'image_facts' AND active AND database = currentDatabase()) AS parts,
-  (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = 'image_facts' AND active AND database = currentDatabase()) AS on_disk`;
+  const partsOf = (table: string, name: string): string => `(SELECT count() FROM system.parts WHERE table = '${table}' AND active AND database = currentDatabase()) AS ${name}_parts,
+  (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = '${table}' AND active AND database = currentDatabase()) AS ${name}_on_disk`;
+  const parts = `${partsOf('image_facts', 'facts')},\n  ${partsOf('image_facts_by_blogger', 'by_blogger')}`;
   if (!full) {
     const [row] = await (await client.query({ query: `SELECT ${parts}`, format: 'JSONEachRow' })).json<Record<string, unknown>>();
     return row;
@@ -120,6 +196,6 @@ export async function settleClosedQuarters(client: ClickHouseClient, progress: (
   for (const quarter of BENCH_QUARTERS.slice(0, -1)) {
     const started = Date.now();
     await client.command({ query: 'OPTIMIZE TABLE image_facts PARTITION {quarter:String} FINAL', query_params: { quarter } });
-    progress(`  ${quarter} merged in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    progress(`  image_facts ${quarter} merged in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`);
   }
 }

@@ -17,16 +17,22 @@ const DDL = [
    ENGINE = MergeTree ORDER BY (dimension, value, image_id)`,
 ];
 
-/** Copies the live rows of image_facts into the normalised tables. */
+/**
+ * Copies the live rows of image_facts into the normalised tables: one read of
+ * image_facts (FINAL) per table; the label rows of all nine dimensions come out
+ * of one ARRAY JOIN (a pass per dimension read the 10M-row table nine times
+ * with FINAL). The labels table is then sorted by (dimension, value, image_id)
+ * in large insert blocks, as a bulk load of that schema would be.
+ */
 export async function fillNormalised(client: ClickHouseClient): Promise<number> {
   for (const ddl of DDL) await client.command({ query: ddl });
-  await client.command({ query: 'INSERT INTO bench_images SELECT image_id, blogger_id, quarter, source, published_at FROM image_facts FINAL' });
-  for (const d of LABEL_DIMENSIONS) {
-    await client.command({
-      query: `INSERT INTO bench_image_labels SELECT image_id, '${d}', value FROM image_facts FINAL ARRAY JOIN ${d} AS value`,
-      clickhouse_settings: { max_block_size: '2000000', min_insert_block_size_rows: '2000000', max_insert_block_size: '2000000' },
-    });
-  }
+  const bulk = { max_block_size: '1000000', min_insert_block_size_rows: '4000000', min_insert_block_size_bytes: '4000000000', max_insert_block_size: '4000000' };
+  await client.command({ query: 'INSERT INTO bench_images SELECT image_id, blogger_id, quarter, source, published_at FROM image_facts FINAL', clickhouse_settings: bulk });
+  const pairs = LABEL_DIMENSIONS.map((d) => `arrayMap(v -> tuple('${d}', v), ${d})`).join(', ');
+  await client.command({
+    query: `INSERT INTO bench_image_labels SELECT image_id, dv.1, dv.2 FROM image_facts FINAL ARRAY JOIN arrayConcat(${pairs}) AS dv`,
+    clickhouse_settings: bulk,
+  });
   const [row] = await (await client.query({ query: 'SELECT count() AS n FROM bench_image_labels', format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(row.n);
 }

@@ -38,6 +38,9 @@ export interface AppRunResult {
   readonly peakRssMb: number;
   /** CPU seconds the extractor process (all its threads) used per image of the timed set. */
   readonly cpuPerImage: number;
+  /** Scrapes of /metrics during the timed set and their mean round trip (ms); 0 with metrics off. */
+  readonly scrapes: number;
+  readonly scrapeMeanMs: number;
 }
 
 /**
@@ -78,7 +81,13 @@ export async function runExtractorApp(o: AppRunOptions): Promise<AppRunResult> {
     const before = await scrape();
     let scraping = Promise.resolve();
     let scrapeError: unknown;
-    const scrapeOnce = () => scraping.then(async () => void (await scrape())).catch((err: unknown) => void (scrapeError ??= err));
+    const scrapeTimes: number[] = [];
+    const timedScrape = async () => {
+      const t = performance.now();
+      await scrape();
+      scrapeTimes.push(performance.now() - t);
+    };
+    const scrapeOnce = () => scraping.then(timedScrape).catch((err: unknown) => void (scrapeError ??= err));
     const scraper = o.metricsEnabled ? setInterval(() => void (scraping = scrapeOnce()), o.scrapeEveryMs) : undefined;
     const pid = child.pid ?? NaN;
     const cpu0 = processCpuSeconds(pid);
@@ -105,6 +114,8 @@ export async function runExtractorApp(o: AppRunOptions): Promise<AppRunResult> {
       rssMb: kb('VmRSS') / 1024,
       peakRssMb: kb('VmHWM') / 1024,
       cpuPerImage: cpuSeconds / o.photos.length,
+      scrapes: scrapeTimes.length,
+      scrapeMeanMs: scrapeTimes.length === 0 ? 0 : scrapeTimes.reduce((a, b) => a + b, 0) / scrapeTimes.length,
     };
   } finally {
     if (child !== undefined) await stopChild(child);

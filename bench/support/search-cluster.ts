@@ -36,7 +36,7 @@ export async function writePartitionSnapshot(options: {
   await store.save(set);
 }
 
-/** A child process of a built app whose start line (a JSON log with `msg`) carries its URL. */
+/** A child process of a built app, started once it logs `startedMsg` (a JSON log line's `msg`); `url` is the last URL its log lines carried. */
 export class AppProcess {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
@@ -49,7 +49,7 @@ export class AppProcess {
     private readonly startedMsg: string,
   ) {}
 
-  /** Spawns and resolves with the URL once the start line is logged; rejects with the output tail on exit or timeout. */
+  /** Spawns and resolves with the URL once the start line is logged ('' when no line carried one); rejects with the output tail on exit or timeout. */
   async start(timeoutMs = 60_000): Promise<string> {
     const entry = built(this.app);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
@@ -62,17 +62,17 @@ export class AppProcess {
         for (const line of chunk.toString('utf8').split('\n').filter((l) => l.length > 0)) {
           this.lines.push(line);
           if (this.lines.length > 60) this.lines.shift();
-          if (line.includes(this.startedMsg)) {
-            try {
-              const parsed = JSON.parse(line) as { url?: string };
-              if (typeof parsed.url === 'string') {
-                this.url = parsed.url;
-                clearTimeout(timer);
-                resolve(parsed.url);
-              }
-            } catch {
-              // not JSON: keep waiting
-            }
+          let parsed: { url?: unknown; msg?: unknown } | undefined;
+          try {
+            parsed = JSON.parse(line) as { url?: unknown; msg?: unknown };
+          } catch {
+            continue; // not a log line
+          }
+          // Stages without HTTP of their own log the ops URL on an earlier line; the start line may carry none.
+          if (typeof parsed.url === 'string') this.url = parsed.url;
+          if (typeof parsed.msg === 'string' && parsed.msg.includes(this.startedMsg)) {
+            clearTimeout(timer);
+            resolve(this.url);
           }
         }
       };

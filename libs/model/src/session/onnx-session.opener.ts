@@ -18,12 +18,12 @@ export interface OpenedSession {
  * through `warnings` and opens the session on CPU; any other failure is thrown.
  */
 export async function openOnnxSession(
-  modelPath: string,
+  model: string | Uint8Array,
   options: { executionProviders: ExecutionProvider[]; intraOpThreads: number; interOpThreads: number; spinWait?: boolean },
   warnings: ModelWarningSink,
 ): Promise<OpenedSession> {
   const requested = dedupe([...options.executionProviders, 'cpu']);
-  const spin = options.spinWait === true ? '1' : '0';
+  const spin = options.spinWait === false ? '0' : '1';
   const base: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.intraOpThreads,
     interOpNumThreads: options.interOpThreads,
@@ -35,17 +35,22 @@ export async function openOnnxSession(
   try {
     // onnxruntime's native logger also prints one line when the CUDA library is absent (its
     // process-wide logger, not the session's, so session log levels cannot hide it).
-    const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: requested });
+    const session = await createSession(model, { ...base, executionProviders: requested });
     return { session, executionProviders: requested };
   } catch (err) {
     if (!requested.includes('cuda')) throw err;
     const fallback = requested.filter((p) => p !== 'cuda');
     warnings.warn(
-      `execution provider "cuda" could not be loaded (${(err as Error).message.split('\n')[0]}); running model ${modelPath} on ${fallback.join(', ')} instead`,
+      `execution provider "cuda" could not be loaded (${(err as Error).message.split('\n')[0]}); running model ${typeof model === 'string' ? model : '(composed in memory)'} on ${fallback.join(', ')} instead`,
     );
-    const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: fallback });
+    const session = await createSession(model, { ...base, executionProviders: fallback });
     return { session, executionProviders: fallback };
   }
+}
+
+/** A session from a file path or from the encoded model's bytes (a graph composed at load, e.g. a descriptor over a backbone). */
+function createSession(model: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
 function dedupe(providers: ExecutionProvider[]): ExecutionProvider[] {
