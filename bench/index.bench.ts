@@ -41,14 +41,14 @@ export async function run(args: string[]): Promise<void> {
   const preset = quick
     ? { n: 20_000, rawN: 20_000, checkN: 20_000, queries: 200, steadySeconds: 12, probes: 30, metricsPairs: 2 }
     : { n: 1_000_000, rawN: 200_000, checkN: 100_000, queries: 500, steadySeconds: 30, probes: 60, metricsPairs: 2 };
-  // --n=<vectors through the app> and --raw=<vectors of the raw baseline> override the preset (slow machines).
-  const flag = (name: string): number | undefined => {
+  // --n=<vectors through the app>, --raw=<vectors of the raw baseline> and --metrics-pairs=<off/on pairs> override the preset.
+  const flag = (name: string, min = 1_000): number | undefined => {
     const value = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-    return value === undefined ? undefined : Math.max(1_000, Number(value));
+    return value === undefined ? undefined : Math.max(min, Number(value));
   };
   const n = flag('n') ?? preset.n;
   const rawN = Math.min(n, flag('raw') ?? preset.rawN);
-  const sizes = { ...preset, n, rawN, checkN: Math.min(rawN, preset.checkN) };
+  const sizes = { ...preset, n, rawN, checkN: Math.min(rawN, preset.checkN), metricsPairs: flag('metrics-pairs', 1) ?? preset.metricsPairs };
   const partitions = 4;
   const dim = DEFAULT_GENERATOR_PARAMS.dim;
   const hnsw = { m: 16, efConstruction: 200, efCheck: 32 };
@@ -216,6 +216,8 @@ export async function run(args: string[]): Promise<void> {
 
     // 6: the same vectors into a second writer with its own metrics off (own group and data dir), then metrics on again;
     // the overhead compares the sustained rates of the two runs nearest in time.
+    // Each metrics run indexes the first `metricsN` vectors of the topic (all of them in quick mode).
+    const metricsN = Math.min(sizes.n, 100_000);
     const rateWith = async (metricsEnabled: boolean): Promise<{ perSecond: number; cpuPerItem: number }> => {
       const dir = await fs.mkdtemp(join(tmpdir(), 'bench-index-m-'));
       const mPort = await freePort();
@@ -252,14 +254,14 @@ export async function run(args: string[]): Promise<void> {
         await waitFor(
           async () => {
             const count = await otherClient.count();
-            if (t10m === undefined && count >= 0.1 * sizes.n) [t10m, cpu10, n10] = [performance.now(), processCpuSeconds(pid), count];
-            if (t90m === undefined && count >= 0.9 * sizes.n) [t90m, cpu90, n90] = [performance.now(), processCpuSeconds(pid), count];
-            return count >= sizes.n;
+            if (t10m === undefined && count >= 0.1 * metricsN) [t10m, cpu10, n10] = [performance.now(), processCpuSeconds(pid), count];
+            if (t90m === undefined && count >= 0.9 * metricsN) [t90m, cpu90, n90] = [performance.now(), processCpuSeconds(pid), count];
+            return count >= metricsN;
           },
-          { timeoutMs: 3_600_000, intervalMs: 250, what: `${sizes.n} vectors indexed (metrics ${metricsEnabled ? 'on' : 'off'})` },
+          { timeoutMs: 3_600_000, intervalMs: 250, what: `${metricsN} vectors indexed (metrics ${metricsEnabled ? 'on' : 'off'})` },
         );
         return {
-          perSecond: (0.8 * sizes.n) / (((t90m ?? performance.now()) - (t10m ?? tStart)) / 1000),
+          perSecond: (0.8 * metricsN) / (((t90m ?? performance.now()) - (t10m ?? tStart)) / 1000),
           cpuPerItem: ((cpu90 ?? NaN) - (cpu10 ?? NaN)) / Math.max(1, n90 - n10),
         };
       } finally {
@@ -271,9 +273,9 @@ export async function run(args: string[]): Promise<void> {
     // /proc), which moves far less between identical runs than the insert rate does on this machine.
     const metricsOn: { perSecond: number; cpuPerItem: number }[] = [];
     const metricsOff: { perSecond: number; cpuPerItem: number }[] = [];
+    // The order flips every pair, so a drift in machine load does not favour one side.
     for (let pair = 0; pair < sizes.metricsPairs; pair++) {
-      metricsOff.push(await rateWith(false));
-      metricsOn.push(await rateWith(true));
+      for (const enabled of pair % 2 === 0 ? [false, true] : [true, false]) (enabled ? metricsOn : metricsOff).push(await rateWith(enabled));
     }
     const cost = metricsCost(metricsOn, metricsOff);
     const vpsMetricsOff = median(metricsOff.map((r) => r.perSecond));
