@@ -66,7 +66,8 @@ SELECT
   published_at + 3600 AS crawled_at,
   ${LABEL_DIMENSIONS.map((d, i) => labelsExpression(d, 10 + i)).join(',\n  ')},
   number AS version,
-  0 AS is_deleted
+  0 AS is_deleted,
+  0 AS is_update
 FROM (SELECT number, toUInt8(8 * sqrt(${u(1)})) AS q FROM numbers(${rows})) WHERE q = {quarter:UInt8}`;
 }
 

@@ -101,7 +101,7 @@ export async function measureFilterStrategies(input: {
   for (const c of cases) {
     const truth = await exactTopK(base, queries.subarray(0, nfq * dim), 10, dim, { candidates: c.rows });
     const http = {} as Record<StrategyApi['name'], Measured>;
-    const acc = new Map(apis.map((a) => [a.name, { found: [] as number[][], lat: [] as number[], used: {} as Record<string, number>, rounds: [] as number[] }]));
+    const acc = new Map<StrategyApi['name'], { found: number[][]; lat: number[]; used: Record<string, number>; rounds: number[] }>(apis.map((a) => [a.name, { found: [], lat: [], used: {}, rounds: [] }]));
     for (let q = 0; q < nfq; q++) {
       for (const api of apis) {
         const r = await search(api.pool, { vector: Array.from(vectorOf(q)), k: 10, ef, filter: c.filter });

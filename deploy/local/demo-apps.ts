@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TopicProvisioner, chainTopicSpecs, loadKafkaConfig, uncommittedRecords, type ProvisionResult } from '@stylestream/kafka';
+import { MODEL_REGISTRY_TOPIC } from '@stylestream/model';
 import { TOPICS } from '@stylestream/schemas';
 import type { DemoAppLaunch } from './demo-app.process';
 
@@ -13,6 +14,10 @@ export interface DemoPorts {
   catalog: number;
   analytics: number;
   lagMonitor: number;
+  /** The search API (search by image over the index-writer). */
+  search: number;
+  /** The index-writer's k-NN endpoint (the search API's shard owner). */
+  index: number;
 }
 
 /** The names the chain apps use in one demo run. */
@@ -21,6 +26,8 @@ export interface DemoNaming {
   groups: { extractor: string; dedupe: string; indexWriter: string; catalog: string; analytics: string };
   /** dedupe's compacted state changelog (dedupe creates it). */
   dedupeStateTopic: string;
+  /** The model registry the search API follows (active version; `npm run model` writes it). */
+  registryTopic: string;
   /** The index-writer's shard folder (offsets live in its snapshots, so it goes with the group). */
   indexDataDir: string;
   catalogAlias: string;
@@ -52,6 +59,7 @@ export function demoNaming(repoDir: string, topic: string | undefined): DemoNami
       topics: { imageArrived: TOPICS.imageArrived, vectorExtracted: TOPICS.vectorExtracted, vectorCleaned: TOPICS.vectorCleaned, indexUpdated: TOPICS.indexUpdated },
       groups: { extractor: 'demo-extractor', dedupe: 'demo-dedupe', indexWriter: 'demo-index-writer', catalog: 'catalog', analytics: 'demo-analytics' },
       dedupeStateTopic: 'demo-dedupe-state',
+      registryTopic: MODEL_REGISTRY_TOPIC,
       indexDataDir: join(repoDir, '.data', 'demo', 'index'),
       catalogAlias: 'catalog-images',
       catalogShardsIndex: 'catalog-shards',
@@ -65,6 +73,7 @@ export function demoNaming(repoDir: string, topic: string | undefined): DemoNami
     topics: { imageArrived: topic, vectorExtracted: `${topic}.vector-extracted`, vectorCleaned: `${topic}.vector-cleaned`, indexUpdated: `${topic}.index-updated` },
     groups: { extractor: `${topic}.extractor`, dedupe: `${topic}.dedupe`, indexWriter: `${topic}.index-writer`, catalog: `${topic}.catalog`, analytics: `${topic}.analytics` },
     dedupeStateTopic: `${topic}.dedupe-state`,
+    registryTopic: `${topic}.${MODEL_REGISTRY_TOPIC}`,
     indexDataDir: mkdtempSync(join(tmpdir(), 'stylestream-demo-index-')),
     catalogAlias: `${es}-catalog`,
     catalogShardsIndex: `${es}-catalog-shards`,
@@ -105,6 +114,8 @@ export interface DemoAppsInput {
   ports: DemoPorts;
   /** The embedding model the extractor loads; the index-writer indexes exactly its version and dimension. */
   model: { dir: string; id: string; version: string; dim: number };
+  /** API key the search API accepts (x-api-key). */
+  apiKey: string;
 }
 
 /** The line each stage logs once its consumer runs (libs/kafka StageConsumer). */
@@ -153,6 +164,8 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
         DEDUPE_TARGET_FILE: target('dedupe'),
         KAFKA_GROUP_ID: naming.groups.dedupe,
         DEDUPE_MODELS: `${model.version}=${model.dim}`,
+        // A migration's vectors of another version pass through the same topics: its own dedupe takes them.
+        DEDUPE_OTHER_MODELS: 'skip',
         DEDUPE_STATE_TOPIC: naming.dedupeStateTopic,
         DEDUPE_TOPIC_VECTOR_EXTRACTED: naming.topics.vectorExtracted,
         DEDUPE_TOPIC_VECTOR_CLEANED: naming.topics.vectorCleaned,
@@ -169,6 +182,8 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
         INDEX_DATA_DIR: naming.indexDataDir,
         INDEX_MODEL_VERSION: model.version,
         INDEX_DIM: String(model.dim),
+        INDEX_OTHER_MODEL_VERSIONS: 'skip',
+        INDEX_HTTP_PORT: String(ports.index),
         INDEX_TOPIC_VECTOR_CLEANED: naming.topics.vectorCleaned,
         INDEX_TOPIC_INDEX_UPDATED: naming.topics.indexUpdated,
       },
@@ -203,6 +218,28 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
         ANALYTICS_IMAGE_ARRIVED_TOPIC: naming.topics.imageArrived,
         ANALYTICS_VECTOR_CLEANED_TOPIC: naming.topics.vectorCleaned,
         ANALYTICS_INDEX_UPDATED_TOPIC: naming.topics.indexUpdated,
+      },
+    },
+    {
+      name: 'search-api',
+      entry: dist('apps', 'search-api', 'src', 'main.js'),
+      port: ports.search,
+      logFile: join(logDir, 'search-api.log'),
+      scrapeTargetFile: target('search-api'),
+      deadlineMs: 120_000,
+      env: {
+        SEARCH_HTTP_PORT: String(ports.search),
+        SEARCH_API_KEYS: input.apiKey,
+        SEARCH_SHARD_OWNERS: `http://127.0.0.1:${ports.index}`,
+        // A loaded 2-core laptop answers in tens of ms; the default 100 ms deadline would make the first answers partial.
+        SEARCH_SHARD_DEADLINE_MS: '2000',
+        SEARCH_DIM: String(model.dim),
+        MODEL_DIR: model.dir,
+        MODEL_ID: model.id,
+        ELASTICSEARCH_URL: clientEnv.ELASTICSEARCH_URL,
+        CATALOG_ALIAS: naming.catalogAlias,
+        KAFKA_BROKERS: clientEnv.KAFKA_BROKERS,
+        SEARCH_MODEL_REGISTRY_TOPIC: naming.registryTopic,
       },
     },
     {

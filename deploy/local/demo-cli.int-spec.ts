@@ -5,7 +5,7 @@
  * isolates the apps too (unique groups, ES alias and a temporary ClickHouse
  * folder), and the test gives them free ports. Real: stack CLI, schema
  * registry, Kafka, ingest CLI, extractor (ONNX model), dedupe, index-writer, catalog (Elasticsearch), analytics (chdb), lag
- * monitor. Needs `npm run build` (test/run.sh does it).
+ * monitor, search API. Needs `npm run build` (test/run.sh does it).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -54,7 +54,7 @@ describe('demo CLI (real stack)', () => {
 
   it('--generate 40 --no-serve: 40 arrivals by category, 40 in the catalogue and in analytics, the apps stopped', async () => {
     const topic = uniqueName('demo-int');
-    const ports = ['--catalog-port', String(await freePort()), '--analytics-port', String(await freePort()), '--lag-port', String(await freePort())];
+    const ports = ['--catalog-port', String(await freePort()), '--analytics-port', String(await freePort()), '--lag-port', String(await freePort()), '--search-port', String(await freePort()), '--index-port', String(await freePort())];
     const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images'), ...ports], 380_000);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
@@ -63,7 +63,7 @@ describe('demo CLI (real stack)', () => {
     expect(categories).toHaveLength(10);
     expect(categories.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
     expect(stdout).toMatch(/sample event \(partition \d+, offset \d+, key img-[0-9a-f]{32}\):/);
-    const phases = ['stack up', 'register schemas', `ingest into ${topic}`, `read ${topic} back`, 'provision the topics', 'start extractor, dedupe, index-writer, catalog, analytics, lag monitor', 'wait for extraction, dedupe and indexing', 'wait for the catalogue and analytics', 'total'];
+    const phases = ['stack up', 'register schemas', `ingest into ${topic}`, `read ${topic} back`, 'provision the topics', 'start extractor, dedupe, index-writer, catalog, analytics, lag monitor, search API', 'wait for extraction, dedupe and indexing', 'wait for the catalogue and analytics', 'search by image', 'total'];
     for (const phase of phases) expect(stdout).toMatch(new RegExp(`^${phase}.* \\d+\\.\\d s$`, 'm'));
 
     // The chain: 40 vectors, each judged once; the generator makes ~10 % exact byte duplicates; every image indexed or dead-lettered.
@@ -93,7 +93,14 @@ describe('demo CLI (real stack)', () => {
     expect(trend).toHaveLength(10);
     expect(trend.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
     expect(Math.abs(trend.reduce((sum, m) => sum + Number(m[3]), 0) - 100)).toBeLessThan(0.6);
-    for (const url of ['/docs', '/v1/lag', '/v1/stats/trends', stack.prometheusUrl]) expect(stdout).toContain(url);
+    // Search by image: a generated file as the query, answered by the index of this run with every shard, the query image itself first.
+    expect(stdout).toMatch(/^search by image \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/search\/image, k=5\): \S+\.png$/m);
+    expect(stdout).toMatch(/^model version 1\.0\.0, (\d+)\/\1 shards answered, \d+ ms$/m);
+    const hits = [...stdout.matchAll(/^([1-5]) +(\d\.\d{4}) +(img-[0-9a-f]{32}) +(\S+)/gm)];
+    expect(hits).toHaveLength(5);
+    expect(Number(hits[0]?.[2])).toBeGreaterThan(0.99);
+    expect(hits[0]?.[4]).toMatch(/^category=/);
+    for (const url of ['/docs', '/v1/lag', '/dashboard', '/v1/search/image', '/v1/stats/trends', stack.prometheusUrl]) expect(stdout).toContain(url);
 
     // Nothing of this run is left behind: no scrape target files, no catalogue indices.
     const targets = join(ROOT, '.stack', 'conf', 'prometheus', 'targets');

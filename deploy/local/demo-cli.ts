@@ -8,8 +8,11 @@ import { snapshotOffsetOnDisk } from '@stylestream/index';
 import { TOPICS } from '@stylestream/schemas';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { createLogger } from '@stylestream/logging';
+import { KafkaModelRegistry } from '@stylestream/model';
+import { Kafka, logLevel } from 'kafkajs';
 import { readArrivals, readTopicOffsets, type ArrivalsReport } from './demo-arrivals';
 import { DemoAppProcess } from './demo-app.process';
+import { pickQueryImage, searchByImage } from './demo-search';
 import { chainAppLaunches, demoNaming, groupBacklog, provisionDemoTopics, startGroupAtIfNew, type DemoNaming } from './demo-apps';
 import { chainTopicsToMark, grownSince, markChain, readChainSummary, type ChainMarks } from './demo-chain';
 import {
@@ -19,6 +22,7 @@ import {
   formatPhaseTimes,
   formatServeInfo,
   formatTrendSummary,
+  formatImageSearch,
   type CatalogSummary,
   type PhaseTime,
   type TrendSummary,
@@ -40,6 +44,8 @@ interface DemoOptions {
   catalogPort: number;
   analyticsPort: number;
   lagPort: number;
+  searchPort: number;
+  indexPort: number;
   apiKey: string;
   serve: boolean;
   catchUpTimeout: number;
@@ -177,9 +183,10 @@ async function waitForSinks(input: {
 
 /** The embedding model's id, version and output dimension, from `<dir>/<id>/manifest.json`. */
 function readModel(dir: string, id: string): { dir: string; id: string; version: string; dim: number } {
-  const manifest = JSON.parse(readFileSync(join(dir, id, 'manifest.json'), 'utf8')) as { version?: unknown; output?: { dim?: unknown } };
+  const manifest = JSON.parse(readFileSync(join(dir, id, 'manifest.json'), 'utf8')) as { version?: unknown; output?: { dim?: unknown }; projection?: { outputDim?: unknown } | null };
   const { version } = manifest;
-  const dim = manifest.output?.dim;
+  // A learned head projects the backbone's features: the vectors have its output dimension.
+  const dim = manifest.projection?.outputDim ?? manifest.output?.dim;
   if (typeof version !== 'string' || typeof dim !== 'number') throw new InternalError(`${join(dir, id, 'manifest.json')} has no version or output.dim`);
   return { dir, id, version, dim };
 }
@@ -264,12 +271,53 @@ function snapshotBehind(snapshotOf: { dataDir: string; modelVersion: string }, t
   return ends.reduce((sum, end) => sum + Math.max(0, end.high - Math.max(end.low, (snapshotOffsetOnDisk({ ...snapshotOf, topic }, end.partition) ?? -1) + 1)), 0);
 }
 
+/** The folder the query image of the search step comes from: the ingested one (--images, clothing-small) or the generated set. */
+function queryImageDir(options: DemoOptions, settings: StackSettings): string | undefined {
+  if (options.images !== undefined) return fromCaller(options.images);
+  const generated = options.out === undefined ? join(settings.repoDir, '.data', 'generated-images') : fromCaller(options.out);
+  if (options.generate !== undefined) return generated;
+  const shared = resolve(settings.repoDir, '..', 'shared', 'data', 'clothing-small');
+  return existsSync(shared) ? shared : generated;
+}
+
+/**
+ * Puts the demo's model version in the model registry (READY, its
+ * index-writer as owner, its groups and shard folder), and makes it the
+ * active version when none is: `npm run model -- migrate` then starts from
+ * it, and the search API follows the registry. A version already registered
+ * (a migration ran) is left as it is.
+ */
+async function registerDemoVersion(brokers: string[], naming: DemoNaming, model: { id: string; version: string; dim: number }, indexPort: number): Promise<void> {
+  const registry = new KafkaModelRegistry(new Kafka({ clientId: 'stylestream-demo', brokers, logLevel: logLevel.NOTHING }), naming.registryTopic);
+  await registry.ensureTopic();
+  const state = await registry.read();
+  if (state.version(model.version) === undefined || state.version(model.version)?.state === 'RETIRED') {
+    await registry.publish({
+      kind: 'version',
+      value: {
+        version: model.version,
+        modelId: model.id,
+        dim: model.dim,
+        state: 'READY',
+        owners: [`http://127.0.0.1:${indexPort}`],
+        groups: [naming.groups.extractor, naming.groups.dedupe, naming.groups.indexWriter],
+        dedupeStateTopic: naming.dedupeStateTopic,
+        indexDir: naming.indexDataDir,
+        updatedAt: Date.now(),
+      },
+    });
+  }
+  if (state.active === undefined) await registry.publish({ kind: 'active', value: { version: model.version, previous: null, updatedAt: Date.now() } });
+  const active = state.active?.version ?? model.version;
+  say(`model registry ${naming.registryTopic}: active version ${active}${active === model.version ? '' : ` (a migration switched it; the demo's chain indexes ${model.version})`}`);
+}
+
 async function demo(options: DemoOptions): Promise<number> {
   if (options.images !== undefined && options.generate !== undefined) throw new ConfigError(['give --images <dir> or --generate <count>, not both']);
   const settings = loadStackSettings();
   const dist = (...parts: string[]): string => join(settings.repoDir, 'dist', ...parts);
   const logDir = join(settings.repoDir, '.data', 'demo');
-  const clock = new PhaseClock(options.serve ? 9 : 8);
+  const clock = new PhaseClock(options.serve ? 10 : 9);
   const apps: DemoAppProcess[] = [];
   let naming: DemoNaming | undefined;
   let elasticsearchUrl: string | undefined;
@@ -377,10 +425,12 @@ async function demo(options: DemoOptions): Promise<number> {
       targetsDir: join(layout.conf('prometheus'), 'targets'),
       clientEnv: { ...clientEnv, ELASTICSEARCH_URL: elasticsearchUrl },
       naming: names,
-      ports: { ingest: options.port, catalog: options.catalogPort, analytics: options.analyticsPort, lagMonitor: options.lagPort },
+      ports: { ingest: options.port, catalog: options.catalogPort, analytics: options.analyticsPort, lagMonitor: options.lagPort, search: options.searchPort, index: options.indexPort },
+      apiKey: options.apiKey,
     });
+    await registerDemoVersion(brokers, names, model, options.indexPort);
     const appUrl = (name: string): string => `http://127.0.0.1:${launches.find((l) => l.name === name)?.port ?? 0}`;
-    await clock.run('start extractor, dedupe, index-writer, catalog, analytics, lag monitor', async () => {
+    await clock.run('start extractor, dedupe, index-writer, catalog, analytics, lag monitor, search API', async () => {
       say(`logs: ${logDir}/<app>.log; model ${model.id} ${model.version} (${model.dim}-d); index ${names.indexDataDir}; catalogue alias ${names.catalogAlias}, ClickHouse ${names.clickHouseDir}`);
       // In parallel: each waits for its own /health; a failure stops the others (catch in demo()).
       const started = launches.map((launch) => {
@@ -416,6 +466,18 @@ async function demo(options: DemoOptions): Promise<number> {
     say('');
     process.stdout.write(formatTrendSummary(sinks.trends));
 
+    const queryDir = queryImageDir(options, settings);
+    const query = queryDir === undefined ? undefined : pickQueryImage(queryDir);
+    await clock.run('search by image', async () => {
+      if (query === undefined) {
+        say(`(no image file to query with in ${queryDir ?? 'the input'})`);
+        return;
+      }
+      const answer = await searchByImage(appUrl('search-api'), options.apiKey, query, 5);
+      say('');
+      process.stdout.write(formatImageSearch(query, appUrl('search-api'), answer));
+    });
+
     const ingestUrl = `http://127.0.0.1:${options.port}`;
     if (options.serve) {
       await clock.run('start the ingest HTTP API', async () => {
@@ -432,7 +494,7 @@ async function demo(options: DemoOptions): Promise<number> {
       });
     }
     say(`\n${formatPhaseTimes(clock.times)}`);
-    const info = { ingestUrl, apiKey: options.apiKey, stack: stackEnv, apps: { catalog: appUrl('catalog'), analytics: appUrl('analytics'), lagMonitor: appUrl('lag-monitor') }, logDir, stopsStack };
+    const info = { ingestUrl, apiKey: options.apiKey, stack: stackEnv, apps: { catalog: appUrl('catalog'), analytics: appUrl('analytics'), lagMonitor: appUrl('lag-monitor'), search: appUrl('search-api') }, logDir, stopsStack };
     if (!options.serve) {
       say(formatServeInfo({ ...info, serving: false }));
       await stopApps();
@@ -441,7 +503,17 @@ async function demo(options: DemoOptions): Promise<number> {
     }
     serving = true;
     say(formatServeInfo({ ...info, serving: true }));
-    const how = await Promise.race(apps.map((app) => app.ended.then((end) => `${app.name}: ${end}`)));
+    // `npm run model -- cleanup --version <this demo's>` retires the version: its chain stops here, the rest keeps serving.
+    const retiredChain = new Set<string>();
+    const registry = new KafkaModelRegistry(new Kafka({ clientId: 'stylestream-demo', brokers, logLevel: logLevel.NOTHING }), names.registryTopic);
+    const { stop: unfollow } = await registry.follow((state) => {
+      if (state.version(model.version)?.state !== 'RETIRED' || retiredChain.size > 0) return;
+      for (const name of ['extractor', 'dedupe', 'index-writer']) retiredChain.add(name);
+      say(`\nmodel version ${model.version} was retired (npm run model -- cleanup): stopping its extractor, dedupe and index-writer; the other apps keep serving`);
+      void Promise.all(apps.filter((a) => retiredChain.has(a.name)).map((a) => a.stop()));
+    });
+    const how = await Promise.race(apps.map((app) => app.ended.then((end) => (retiredChain.has(app.name) ? new Promise<string>(() => undefined) : `${app.name}: ${end}`))));
+    await unfollow().catch(() => undefined);
     if (stopping) return stopped;
     await shutdown(`an app ended by itself (${how})`);
     return 1;
@@ -468,8 +540,10 @@ const program = new Command()
   .option('--catalog-port <n>', 'port of the catalogue search API', parseWhole(1, 65535), 8096)
   .option('--analytics-port <n>', 'port of the analytics API', parseWhole(1, 65535), 8093)
   .option('--lag-port <n>', 'port of the lag monitor', parseWhole(1, 65535), 8095)
+  .option('--search-port <n>', 'port of the search API', parseWhole(1, 65535), 8092)
+  .option('--index-port <n>', 'port of the index-writer\'s k-NN endpoint (the search API\'s shard owner)', parseWhole(1, 65535), 8097)
   .option('--catch-up-timeout <s>', 'how long to wait for the chain, and then for the catalogue and analytics, to reflect the images (extraction runs at about 50 images/s)', parseWhole(1, 3600), 600)
-  .option('--api-key <key>', 'API key the ingest API accepts (x-api-key)', 'demo-key-123')
+  .option('--api-key <key>', 'API key the ingest and search APIs accept (x-api-key)', 'demo-key-123')
   .option('--no-serve', 'stop the apps after the summary (tests, CI); the stack is left running')
   .showHelpAfterError();
 

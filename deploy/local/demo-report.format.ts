@@ -1,4 +1,5 @@
 import type { ArrivalsReport } from './demo-arrivals';
+import type { ImageSearchAnswer, ImageSearchHit } from './demo-search';
 import { renderTable, seconds } from './status-table';
 
 /** One timed phase of the demo. */
@@ -94,7 +95,7 @@ export interface ServeInfo {
   /** clientEnvironment() of the stack: SCHEMA_REGISTRY_URL, ELASTICSEARCH_URL, PROMETHEUS_URL, ALERTMANAGER_URL. */
   stack: Record<string, string>;
   /** The other apps the demo started, e.g. { catalog: 'http://127.0.0.1:8096' }. */
-  apps: { catalog?: string; analytics?: string; lagMonitor?: string };
+  apps: { catalog?: string; analytics?: string; lagMonitor?: string; search?: string };
   logDir: string;
   stopsStack: boolean;
   /** false with --no-serve: the apps stop after the summary. */
@@ -104,11 +105,14 @@ export interface ServeInfo {
 /** Where everything is, and a curl that posts an image (when serving). */
 export function formatServeInfo(info: ServeInfo): string {
   const body = JSON.stringify({ uri: 'https://cdn.example.com/looks/look-1.jpg', source: 'street', labels: { category: 'dress', color: 'red' } });
-  const { catalog, analytics, lagMonitor } = info.apps;
+  const { catalog, analytics, lagMonitor, search } = info.apps;
   const rows = [
     ...(info.serving ? [['ingest API', info.ingestUrl, `x-api-key: ${info.apiKey}`], ['ingest API docs', `${info.ingestUrl}/docs`, 'OpenAPI (Swagger UI)']] : []),
     ...(catalog === undefined ? [] : [['catalog', `${catalog}/v1/images?size=0`, 'label search with facets'], ['catalog docs', `${catalog}/docs`, 'OpenAPI']]),
-    ...(analytics === undefined ? [] : [['analytics', `${analytics}/v1/stats/trends?quarter=<YYYYQn>&dimension=category`, 'trends, rising, followed bloggers'], ['analytics docs', `${analytics}/docs`, 'OpenAPI']]),
+    ...(search === undefined ? [] : [['search API', `${search}/v1/search/image`, `POST an image (x-api-key: ${info.apiKey})`], ['search API docs', `${search}/docs`, 'OpenAPI']]),
+    ...(analytics === undefined
+      ? []
+      : [['dashboard', `${analytics}/dashboard`, 'trend charts'], ['analytics', `${analytics}/v1/stats/trends?quarter=<YYYYQn>&dimension=category`, 'trends, rising, followed bloggers'], ['analytics docs', `${analytics}/docs`, 'OpenAPI']]),
     ...(lagMonitor === undefined ? [] : [['lag monitor', `${lagMonitor}/v1/lag`, 'consumer lag of the demo groups']]),
     ['schema registry', `${info.stack.SCHEMA_REGISTRY_URL ?? '?'}/subjects`, 'registered subjects'],
     ['elasticsearch', `${info.stack.ELASTICSEARCH_URL ?? '?'}/_cluster/health`, ''],
@@ -122,6 +126,7 @@ export function formatServeInfo(info: ServeInfo): string {
     'post an image:',
     `  curl -sS -X POST ${info.ingestUrl}/v1/images -H 'x-api-key: ${info.apiKey}' -H 'content-type: application/json' \\`,
     `    -d '${body}'`,
+    ...(search === undefined ? [] : ['search by image:', `  curl -sS -X POST ${search}/v1/search/image -H 'x-api-key: ${info.apiKey}' -F image=@<some.jpg> -F k=5`]),
     '',
     `Ctrl-C stops the apps${info.stopsStack ? ' and the stack (this demo started it)' : '; the stack keeps running (it was running before the demo)'}.`,
     '',
@@ -150,4 +155,20 @@ export function formatChainSummary(c: ChainCounts): string {
     `dead letters: ${c.deadLetters.map((d) => `${d.topic} ${d.count}`).join(', ')}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The search-by-image step: the query, then one row per hit (rank, score, id, labels, uri). */
+export function formatImageSearch(query: string, url: string, answer: ImageSearchAnswer): string {
+  const labels = (h: ImageSearchHit): string =>
+    Object.entries(h.labels ?? {})
+      .filter((e): e is [string, string[]] => Array.isArray(e[1]) && e[1].length > 0)
+      .map(([key, values]) => `${key}=${values.join('|')}`)
+      .join(' ');
+  const rows = answer.hits.map((h, i) => [String(i + 1), h.score.toFixed(4), h.id, labels(h) || '-', h.uri === undefined || h.uri === null ? '-' : shortUri(h.uri)]);
+  return [
+    `search by image (POST ${url}/v1/search/image, k=${answer.hits.length}): ${query}`,
+    `model version ${answer.modelVersion ?? '?'}, ${answer.coverage.answered}/${answer.coverage.shards} shards answered${answer.partial ? ' (PARTIAL)' : ''}, ${answer.tookMs} ms`,
+    answer.hits.length === 0 ? '(no hits)' : renderTable(['#', 'score', 'id', 'labels', 'uri'], rows),
+    '',
+  ].join('\n');
 }

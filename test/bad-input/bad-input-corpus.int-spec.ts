@@ -9,7 +9,11 @@
  * - dedupe: vector-extracted raw bytes and vectors of the wrong dimension or with NaN;
  * - index-writer: the same on vector-cleaned;
  * - ingest, catalogue and analytics HTTP: oversized, non-JSON, malformed and
- *   invalid requests and malformed query parameters.
+ *   invalid requests and malformed query parameters;
+ * - search HTTP (a real search API over a real index-writer, the tiny test
+ *   model for image queries): oversized uploads and JSON, wrong content
+ *   types, non-images, pixel bombs, malformed k / ef / cursor / filters,
+ *   vectors of the wrong dimension, with NaN, infinite or all zero.
  * Each stream case must end as exactly one dead letter on `<input>.dlq` with
  * the expected errorClass (and reason substring); each HTTP case as its 4xx
  * with the reason in the body. A good record sent after the bad ones must
@@ -39,10 +43,11 @@ import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-supp
 import { modelsDir } from '../../apps/extractor/src/testing/extractor-it.fixture';
 import { IndexWriterClient } from '../../bench/support/index-writer.client';
 import { deleteCatalogIndices, startApi, stopApis, type ApiUnderTest } from '../fuzz/api-process';
+import { SEARCH_FIXTURE_DIM, startSearchApiFixture } from '../fuzz/search-api.fixture';
 
 jest.setTimeout(420_000);
 
-type Stage = 'extractor' | 'dedupe' | 'index-writer' | 'ingest-http' | 'catalog-http' | 'analytics-http';
+type Stage = 'extractor' | 'dedupe' | 'index-writer' | 'ingest-http' | 'catalog-http' | 'analytics-http' | 'search-http';
 interface CorpusInput {
   readonly kind: 'image-file' | 'image-url' | 'raw' | 'vector' | 'http';
   readonly file?: string;
@@ -56,6 +61,10 @@ interface CorpusInput {
   readonly body?: string;
   readonly bodyFile?: string;
   readonly oversized?: boolean;
+  /** A JSON query vector padded to this many bytes. */
+  readonly jsonOfBytes?: number;
+  /** A multipart body: the part `image` (a corpus file, or `bytes` filler bytes) with its declared type, plus text fields. */
+  readonly upload?: { readonly file?: string; readonly bytes?: number; readonly contentType: string; readonly fields?: Record<string, string> };
   readonly noApiKey?: boolean;
 }
 interface CorpusCase {
@@ -70,6 +79,21 @@ const corpus = (JSON.parse(readFileSync(join(corpusDir, 'corpus.json'), 'utf8'))
 const casesOf = (stage: Stage): CorpusCase[] => corpus.filter((c) => c.stage === stage);
 const DIM = 256;
 const INGEST_MAX_BODY_BYTES = 4096;
+const SEARCH_MAX_BYTES = 4096;
+
+/** The request body of an HTTP case (FormData sets its own multipart content type). */
+function httpBody(i: CorpusInput): string | Buffer | FormData | undefined {
+  if (i.oversized === true) return JSON.stringify({ images: Array.from({ length: 200 }, (_, n) => ({ uri: `https://cdn.example.com/${n}.jpg`, source: 'street' })) });
+  if (i.jsonOfBytes !== undefined) return JSON.stringify({ vector: Array.from({ length: SEARCH_FIXTURE_DIM }, () => 0.5), padding: 'x'.repeat(i.jsonOfBytes) });
+  if (i.upload !== undefined) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(i.upload.fields ?? {})) form.append(name, value);
+    const bytes = i.upload.file !== undefined ? readFileSync(join(corpusDir, i.upload.file)) : Buffer.alloc(i.upload.bytes ?? 0, 0xd8);
+    form.append('image', new Blob([bytes], { type: i.upload.contentType }), i.upload.file ?? 'upload.jpg');
+    return form;
+  }
+  return i.bodyFile !== undefined ? readFileSync(join(corpusDir, i.bodyFile)) : i.body;
+}
 
 /** A unit vector of `n` components (the first one 1), or with NaN in the middle. */
 function vectorFor(input: CorpusInput): Buffer {
@@ -254,13 +278,9 @@ describe('bad-input corpus', () => {
       const headers: Record<string, string> = {};
       if (apiKey !== undefined && i.noApiKey !== true) headers['x-api-key'] = apiKey;
       if (i.contentType !== undefined) headers['content-type'] = i.contentType;
-      const body =
-        i.oversized === true
-          ? JSON.stringify({ images: Array.from({ length: 200 }, (_, n) => ({ uri: `https://cdn.example.com/${n}.jpg`, source: 'street' })) })
-          : i.bodyFile !== undefined
-            ? readFileSync(join(corpusDir, i.bodyFile))
-            : i.body;
+      const body = httpBody(i);
       if (i.oversized === true) expect(Buffer.byteLength(body as string)).toBeGreaterThan(INGEST_MAX_BODY_BYTES);
+      if (i.jsonOfBytes !== undefined || i.upload?.bytes !== undefined) expect(i.jsonOfBytes ?? i.upload?.bytes).toBeGreaterThan(SEARCH_MAX_BYTES);
       const res = await fetch(`${api.baseUrl}${i.path ?? '/'}`, { method: i.method ?? 'GET', headers, body });
       const text = await res.text();
       actual.push([c.name, res.status, text.includes(c.expect.reason ?? '') ? 'reason ok' : `body: ${text.slice(0, 300)}`]);
@@ -296,10 +316,32 @@ describe('bad-input corpus', () => {
     await expectHttpRejections(analytics, casesOf('analytics-http'));
   });
 
+  it('search HTTP: oversized, mistyped, undecodable and too-large images, malformed k/ef/cursor/filters and bad vectors get their 4xx with a reason; a good query after them answers', async () => {
+    const search = await startSearchApiFixture({ SEARCH_UPLOAD_MAX_BYTES: String(SEARCH_MAX_BYTES), SEARCH_MAX_JSON_BYTES: String(SEARCH_MAX_BYTES) });
+    try {
+      await expectHttpRejections(search.api, casesOf('search-http'), search.apiKey);
+      const headers = { 'x-api-key': search.apiKey };
+      const byVector = await fetch(`${search.api.baseUrl}/v1/search/vector`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ vector: Array.from({ length: SEARCH_FIXTURE_DIM }, (_, j) => j + 1), k: 3 }),
+      });
+      const form = new FormData();
+      const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 30, g: 140, b: 60 } } }).png().toBuffer();
+      form.append('image', new Blob([png], { type: 'image/png' }), 'good.png');
+      form.append('k', '3');
+      const byImage = await fetch(`${search.api.baseUrl}/v1/search/image`, { method: 'POST', headers, body: form });
+      const answers = [await byVector.json(), await byImage.json()] as { hits?: unknown[] }[];
+      expect([byVector.status, byImage.status, answers.map((a) => a.hits?.length)]).toEqual([200, 200, [3, 3]]);
+    } finally {
+      await search.stop();
+    }
+  });
+
   it('the manifest names only stages this test drives, and every file it names exists', () => {
-    const stages: readonly Stage[] = ['extractor', 'dedupe', 'index-writer', 'ingest-http', 'catalog-http', 'analytics-http'];
+    const stages: readonly Stage[] = ['extractor', 'dedupe', 'index-writer', 'ingest-http', 'catalog-http', 'analytics-http', 'search-http'];
     expect(corpus.filter((c) => !stages.includes(c.stage)).map((c) => c.name)).toEqual([]);
-    const named = corpus.flatMap((c) => [c.input.kind === 'image-file' && c.name !== 'missing-file' ? c.input.file : undefined, c.input.kind === 'raw' ? c.input.file : undefined, c.input.bodyFile]);
+    const named = corpus.flatMap((c) => [c.input.kind === 'image-file' && c.name !== 'missing-file' ? c.input.file : undefined, c.input.kind === 'raw' ? c.input.file : undefined, c.input.bodyFile, c.input.upload?.file]);
     for (const f of named.filter((f): f is string => f !== undefined)) expect([f, readFileSync(join(corpusDir, f)).length >= 0]).toEqual([f, true]);
   });
 });

@@ -7,6 +7,7 @@ import { SchemaRegistryGateway, dlqTopicOf, imageArrivedContract } from '@styles
 import { DemoAppProcess, type DemoAppLaunch } from '../../deploy/local/demo-app.process';
 import { chainAppLaunches, type DemoNaming } from '../../deploy/local/demo-apps';
 import type { SourceEvent } from './chaos-corpus';
+import type { ChaosModel } from './chaos-model';
 
 /** The apps the chaos run starts, kills and restarts. */
 export const CHAIN_APPS = ['extractor', 'dedupe', 'index-writer', 'catalog', 'analytics'] as const;
@@ -21,12 +22,6 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-/** Model id, version and dimension from `<dir>/<id>/manifest.json` (what the extractor emits, the index-writer indexes). */
-export function readModel(dir: string, id: string): { dir: string; id: string; version: string; dim: number } {
-  const manifest = JSON.parse(readFileSync(join(dir, id, 'manifest.json'), 'utf8')) as { version: string; output: { dim: number } };
-  return { dir, id, version: manifest.version, dim: manifest.output.dim };
 }
 
 /** Pid of our child process running `entry` (found through /proc: DemoAppProcess does not expose its child). */
@@ -79,11 +74,13 @@ export class ChaosChain {
     targetsDir: string;
     clientEnv: Record<string, string>;
     naming: DemoNaming;
+    /** The embedding model (chaos-model.ts): the extractor loads it, dedupe and the index-writer take its version and dimension. */
+    model: ChaosModel;
     extraEnv: Record<string, string>;
     say: (line: string) => void;
   }): Promise<ChaosChain> {
-    const ports = { index: await freePort(), catalog: await freePort(), analytics: await freePort(), lagMonitor: await freePort(), ingest: await freePort() };
-    const model = readModel(join(input.repoDir, 'models'), process.env.MODEL_ID ?? 'mobilenet-v2-nsfwjs');
+    const ports = { index: await freePort(), catalog: await freePort(), analytics: await freePort(), lagMonitor: await freePort(), ingest: await freePort(), search: await freePort() };
+    const { model } = input;
     const launches = chainAppLaunches({
       dist: (...parts) => join(input.repoDir, 'dist', ...parts),
       logDir: input.logDir,
@@ -92,6 +89,8 @@ export class ChaosChain {
       naming: input.naming,
       ports,
       model,
+      // The demo's search API launch is not one of CHAIN_APPS (scenario 5 starts its own, see search-probe.ts).
+      apiKey: 'chaos-unused-search-key',
     }).map((launch) => ({
       ...launch,
       deadlineMs: 180_000,

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { reasonOf } from '@stylestream/errors';
 import { findRepoDir } from '../../deploy/local/stack-settings';
+import { CHAOS_TINY_MODEL_ID } from './chaos-model';
 import { SCENARIOS, abortChaos, runChaos, type ChaosOptions, type ScenarioId } from './chaos-run';
 
 function whole(min: number, max: number): (text: string) => number {
@@ -27,6 +28,11 @@ const program = new Command()
   .option('--seed <n>', 'seed of the corpus and of the fault timings', whole(0, 2 ** 31), Date.now() % 1_000_000)
   .option('--keep-stack', 'leave the private stack running at the end', false)
   .option('--converge-timeout <s>', 'how long the stores may take to converge after the last fault', whole(10, 86_400), 1800)
+  .option(
+    '--model <id>',
+    `embedding model: ${CHAOS_TINY_MODEL_ID} (the tests' tiny ONNX graph, written for the run) or a folder of models/ such as mobilenet-v2-nsfwjs (env CHAOS_MODEL_ID)`,
+    process.env.CHAOS_MODEL_ID ?? CHAOS_TINY_MODEL_ID,
+  )
   .showHelpAfterError();
 
 let aborting = false;
@@ -44,8 +50,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 program
   .parseAsync(process.argv)
   .then(async () => {
-    const o = program.opts<{ events: number; scenarios: ScenarioId[]; quick: boolean; seed: number; keepStack: boolean; convergeTimeout: number }>();
-    const options: ChaosOptions = { events: o.events, scenarios: o.scenarios, quick: o.quick, seed: o.seed, keepStack: o.keepStack, convergeMs: o.convergeTimeout * 1000 };
+    const o = program.opts<{ events: number; scenarios: ScenarioId[]; quick: boolean; seed: number; keepStack: boolean; convergeTimeout: number; model: string }>();
+    const options: ChaosOptions = { events: o.events, scenarios: o.scenarios, quick: o.quick, seed: o.seed, keepStack: o.keepStack, convergeMs: o.convergeTimeout * 1000, model: o.model };
     process.stdout.write(`chaos: ${JSON.stringify(options)}\n`);
     const results = await runChaos(findRepoDir(__dirname), options);
     process.stdout.write(`${JSON.stringify(results.map((r) => ({ scenario: r.scenario, ran: r.ran, ok: r.ok, events: r.events, lost: r.lost, duplicated: r.duplicated, dlq: r.dlq, maxLag: r.maxLag, recoveryMs: r.recoveryMs, catalog: r.catalog, analytics: r.analytics, note: r.note })))}\n`);

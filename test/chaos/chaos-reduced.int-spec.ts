@@ -8,10 +8,12 @@
  * ids; catalogue and analytics count every live source image; the dead-letter
  * topics hold exactly the corrupt inputs.
  *
- * Size: CHAOS_EVENTS (default 300). Needs the compiled apps (`npm run build`)
+ * Size: CHAOS_EVENTS (default 300). Model: the real default model
+ * (CHAOS_MODEL_ID overrides, e.g. tiny-test). Needs the compiled apps (`npm run build`)
  * and about 1.5 GB of memory for the private Kafka and Elasticsearch.
  */
 import { findRepoDir } from '../../deploy/local/stack-settings';
+import { CHAOS_REAL_MODEL_ID } from './chaos-model';
 import { runChaos } from './chaos-run';
 
 const EVENTS = Number(process.env.CHAOS_EVENTS ?? 300);
@@ -26,6 +28,8 @@ describe('chaos (reduced): kill -9 of every app, Kafka restart', () => {
       seed: Date.now() % 1_000_000,
       keepStack: false,
       convergeMs: 600_000,
+      // The real model, as production runs it (the CLI's large run defaults to the tiny test model).
+      model: process.env.CHAOS_MODEL_ID ?? CHAOS_REAL_MODEL_ID,
     });
     expect(results).toHaveLength(2);
     for (const result of results) {

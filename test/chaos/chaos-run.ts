@@ -7,6 +7,7 @@ import { createLogger } from '@stylestream/logging';
 import { demoNaming, provisionDemoTopics, type DemoNaming } from '../../deploy/local/demo-apps';
 import { buildCorpus, prng, type ChaosCorpus } from './chaos-corpus';
 import { CHAIN_APPS, ChaosChain, LagProbe, publish, readDeadLetters, type ChainApp } from './chaos-chain';
+import { chaosModel, type ChaosModel } from './chaos-model';
 import { PrivateStack, sleep } from './private-stack';
 import { SHARD_DEADLINE_MS, SearchProbe, type SearchTally } from './search-probe';
 
@@ -30,6 +31,8 @@ export interface ChaosOptions {
   keepStack: boolean;
   /** Per-scenario deadline for the stores to converge after the last fault, ms. */
   convergeMs: number;
+  /** Embedding model id: `tiny-test` (written for the run, see chaos-model.ts) or a folder of `models/`. */
+  model: string;
 }
 
 /** One row of the result table. */
@@ -165,7 +168,7 @@ export async function abortChaos(): Promise<void> {
 }
 
 /** Runs one scenario on fresh names, corpus and apps; the private stack must be up. */
-async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOptions, workDir: string, logRoot: string): Promise<ScenarioResult> {
+async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOptions, model: ChaosModel, workDir: string, logRoot: string): Promise<ScenarioResult> {
   const title = `${id}. ${SCENARIO_TITLES[id]}`;
   const empty: ScenarioResult = {
     scenario: title,
@@ -201,6 +204,7 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     targetsDir: join(workDir, 'targets'),
     clientEnv,
     naming,
+    model,
     extraEnv: kafkaEnv,
     say,
   });
@@ -380,6 +384,8 @@ export async function runChaos(repoDir: string, options: ChaosOptions): Promise<
   const ordered = [...options.scenarios].sort((a, b) => Number(a === '3') - Number(b === '3'));
   let stack: PrivateStack | undefined;
   try {
+    const model = chaosModel(repoDir, options.model, workDir);
+    say(`model: ${model.id} ${model.version} (${model.dim}-d) from ${model.dir}`);
     for (const id of ordered) {
       const brokers = id === '3' ? 3 : 1;
       if (stack?.brokers !== brokers) {
@@ -390,7 +396,10 @@ export async function runChaos(repoDir: string, options: ChaosOptions): Promise<
         say(`\n--- private stack (${brokers} broker(s)) in ${stack.settings.stackDir}: ${JSON.stringify(stack.clientEnv)}`);
         await stack.up();
       }
-      results.push(await runScenario(id, stack, options, workDir, logRoot));
+      const result = await runScenario(id, stack, options, model, workDir, logRoot);
+      results.push(result);
+      // Each row as soon as it is known: a run stopped later still leaves the finished scenarios' figures.
+      say(`\n${formatTable([result])}\n${JSON.stringify({ scenario: result.scenario, ok: result.ok, search: result.search, faults: result.faults })}`);
     }
   } finally {
     if (stack !== undefined && !options.keepStack) await stack.down().catch((err: unknown) => say(`private stack down failed: ${reasonOf(err)}`));

@@ -7,12 +7,13 @@ import request from 'supertest';
 import { loadConfig } from '@stylestream/config';
 import { type ClickHouseClient, createClickHouseClient } from '@stylestream/clickhouse';
 import { AvroProducer, TopicProvisioner, createKafkaClient, toKafkaConfig } from '@stylestream/kafka';
-import { type ImageArrived, SchemaRegistryGateway, imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
+import { type ImageArrived, LABEL_DIMENSIONS, SchemaRegistryGateway, imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
 import { stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { type AnalyticsConfig, analyticsConfigSchema } from '../src/analytics.config';
 import { type AnalyticsRuntime, startAnalytics } from '../src/analytics.runtime';
 import { createAnalyticsHttpApp } from '../src/http/analytics-http.app';
 import type { RisingLabel, TrendStats } from '../src/query/analytics-query.service';
+import { liveFactTerms } from '../src/query/stats-queries';
 import { Q1_2024, Q1_2025, Q2_2025, imageArrived, indexUpdated, vectorCleaned } from './analytics-events.fixture';
 import { FailingClickHouseSwitch } from './failing-clickhouse.client';
 
@@ -62,6 +63,7 @@ interface ErrorBody {
 
 interface TableState {
   facts: unknown[];
+  byBlogger: unknown[];
   dedup: unknown[];
 }
 
@@ -79,6 +81,7 @@ describe('analytics sink and query API', () => {
   const liveIds = async (): Promise<string[]> => (await rows<{ image_id: string }>('SELECT image_id FROM image_facts FINAL ORDER BY image_id')).map((r) => r.image_id);
   const state = async (): Promise<TableState> => ({
     facts: await rows('SELECT * FROM image_facts FINAL ORDER BY image_id'),
+    byBlogger: await rows('SELECT * FROM image_facts_by_blogger FINAL ORDER BY image_id'),
     dedup: await rows('SELECT * FROM image_dedup FINAL ORDER BY image_id'),
   });
 
@@ -116,6 +119,13 @@ describe('analytics sink and query API', () => {
     await producer.send(arrived, 'a6', null);
     await waitFor(async () => !(await liveIds()).includes('a6'), { what: 'a6 taken down' });
     expect(await liveIds()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a7']);
+    // The blogger-ordered copy (what the followed question reads) holds the same live rows.
+    const projected = `image_id, quarter, blogger_id, source, ${LABEL_DIMENSIONS.join(', ')}, version`;
+    expect(await rows(`SELECT ${projected} FROM image_facts_by_blogger FINAL ORDER BY image_id`)).toEqual(await rows(`SELECT ${projected} FROM image_facts FINAL ORDER BY image_id`));
+    // image_facts read without FINAL, as the trend questions read it: the same live rows.
+    expect(await rows(`SELECT ${projected} FROM image_facts WHERE ${liveFactTerms().join(' AND ')} ORDER BY image_id`)).toEqual(
+      await rows(`SELECT ${projected} FROM image_facts FINAL ORDER BY image_id`),
+    );
 
     await waitFor(async () => (await rows('SELECT image_id FROM images_wide WHERE indexed')).length === 1, { what: 'a1 indexed' });
     const wide = await rows<{ image_id: string; quarter: string; color: string[]; dedup_status: string; duplicate_of: string | null; indexed: number | boolean }>(

@@ -8,6 +8,7 @@ import { AvroProducer, TopicProvisioner, createKafkaClient, loadKafkaConfig } fr
 import { type ImageArrived, SchemaRegistryGateway, imageArrivedContract } from '@stylestream/schemas';
 import { stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { quarterOf } from '../src/domain/quarter';
+import { liveFactTerms } from '../src/query/stats-queries';
 import { AnalyticsAppProcess } from './analytics-app.process';
 import { imageArrived } from './analytics-events.fixture';
 
@@ -15,8 +16,8 @@ import { imageArrived } from './analytics-events.fixture';
  * Real: Kafka and the registry of the local stack; the analytics app as a
  * child process (dist/, built by `npm run build`) on the embedded engine in a
  * temporary directory. It is killed with SIGKILL three times while it works
- * through a replay of image-arrived (new images, re-publications that move an
- * image to another quarter or blogger, take-downs); after the last restart
+ * through a replay of image-arrived (new images, re-publications that replace
+ * an image's row at its key or move it to another quarter or blogger, take-downs); after the last restart
  * drains the topic, the stored images equal the source exactly.
  * Size: ANALYTICS_CRASH_EVENTS (default 100,000, long enough that every kill lands mid-replay on a fast machine; 200,000 for the full run).
  */
@@ -29,10 +30,15 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const QUARTER_STARTS = [Date.UTC(2025, 0, 1), Date.UTC(2025, 3, 1), Date.UTC(2025, 6, 1), Date.UTC(2025, 9, 1)];
 const COLORS = ['red', 'black', 'blue', 'white', 'green', 'beige'];
 
-/** The source: event i is a new image (90%), a re-publication of an earlier one (8%) or a take-down (2%). */
+/**
+ * The source: event i is a new image (90%), a re-publication of an earlier one
+ * (8%: half keep its quarter and blogger, i.e. replace the row at its key, half
+ * move it) or a take-down (2%).
+ */
 function sourceEvents(n: number): { key: string; value: ImageArrived | null }[] {
   const out: { key: string; value: ImageArrived | null }[] = [];
   const ids: string[] = [];
+  const seedOf = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const r = (i * 2654435761) % 100;
     const earlier = ids.length > 0 ? ids[(i * 7919) % ids.length] : undefined;
@@ -43,10 +49,16 @@ function sourceEvents(n: number): { key: string; value: ImageArrived | null }[] 
       labels: { color: [COLORS[seed % COLORS.length]], category: [seed % 2 === 0 ? 'dress' : 'coat'] },
     });
     if (r < 2 && earlier !== undefined) out.push({ key: earlier, value: null });
-    else if (r < 10 && earlier !== undefined) out.push({ key: earlier, value: imageArrived(earlier, facts(i * 13 + 1)) });
-    else {
+    else if (r < 6 && earlier !== undefined) {
+      const kept = facts(seedOf.get(earlier) ?? 0);
+      out.push({ key: earlier, value: imageArrived(earlier, { ...facts(i * 13 + 1), quarterStart: kept.quarterStart, bloggerId: kept.bloggerId }) });
+    } else if (r < 10 && earlier !== undefined) {
+      seedOf.set(earlier, i * 13 + 1);
+      out.push({ key: earlier, value: imageArrived(earlier, facts(i * 13 + 1)) });
+    } else {
       const id = `crash-${i}`;
       ids.push(id);
+      seedOf.set(id, i);
       out.push({ key: id, value: imageArrived(id, facts(i)) });
     }
   }
@@ -152,15 +164,25 @@ describe(`analytics sink killed with SIGKILL three times during a ${EVENTS}-even
 
     const client = createClickHouseClient({ kind: 'embedded', path: join(dir, 'clickhouse') });
     try {
-      const rows = await (
-        await client.query({
-          query: "SELECT concat(image_id, '|', quarter, '|', blogger_id, '|', source, '|', arrayStringConcat(color, ','), '|', arrayStringConcat(category, ',')) AS r FROM image_facts FINAL ORDER BY r",
-          format: 'JSONEachRow',
-        })
-      ).json<{ r: string }>();
+      const live = async (from: string): Promise<string[]> =>
+        (
+          await (
+            await client.query({
+              query: `SELECT concat(image_id, '|', quarter, '|', blogger_id, '|', source, '|', arrayStringConcat(color, ','), '|', arrayStringConcat(category, ',')) AS r FROM ${from} ORDER BY r`,
+              format: 'JSONEachRow',
+            })
+          ).json<{ r: string }>()
+        )
+          .map((row) => row.r)
+          .sort();
       const expected = expectedRows(events);
+      const rows = await live('image_facts FINAL');
       expect(rows.length).toBe(expected.length);
-      expect(rows.map((row) => row.r).sort()).toEqual(expected);
+      expect(rows).toEqual(expected);
+      // The blogger-ordered copy the followed question reads holds the same live rows.
+      expect(await live('image_facts_by_blogger FINAL')).toEqual(expected);
+      // So do image_facts' rows read as the trend questions read them, without FINAL (liveFactTerms: `is_update` and the highest version per image).
+      expect(await live(`image_facts WHERE ${liveFactTerms().join(' AND ')}`)).toEqual(expected);
     } finally {
       await client.close();
     }

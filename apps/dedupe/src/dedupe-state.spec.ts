@@ -75,3 +75,38 @@ describe('DedupeState band index', () => {
     expect(state.size).toBe(1);
   });
 });
+
+describe('DedupeState crop-hash bands and vector candidates', () => {
+  const unitAt = (i: number): Float32Array => {
+    const v = new Float32Array(8);
+    v[i % 8] = 1;
+    return v;
+  };
+
+  it('finds a canonical whose centre crop hashes like the image, and an image whose crop hashes like the canonical', () => {
+    const state = new DedupeState();
+    state.put({ ...entry('orig', '0123456789abcdef'), cropHashes: ['fedcba9876543210', '1111222233334444'] });
+    // The copy's full frame is a crop of the original (2 bits from its first crop hash).
+    expect(state.nearCandidates({ hash: parsePerceptualHash('fedcba9876543213') }).map((e) => e.imageId)).toEqual(['orig']);
+    // The image is larger than the canonical: one of its crops hashes like the canonical's full frame.
+    expect(state.nearCandidates({ hash: parsePerceptualHash('aaaaaaaaaaaaaaaa'), crops: [parsePerceptualHash('0123456789abcdee')] }).map((e) => e.imageId)).toEqual(['orig']);
+    // Crop vs crop is not a candidate pair.
+    expect(state.nearCandidates({ hash: parsePerceptualHash('aaaaaaaaaaaaaaaa'), crops: [parsePerceptualHash('1111222233334444')] })).toEqual([]);
+    state.remove('orig');
+    expect(state.nearCandidates({ hash: parsePerceptualHash('fedcba9876543210') })).toEqual([]);
+    expect(state.cropHashesOf('orig')).toEqual([]);
+  });
+
+  it('adds the nearest canonicals by vector when on, only canonical ones, and drops them on removal', () => {
+    const state = new DedupeState({ vectorCandidates: 2, vectorIndex: { m: 8, efConstruction: 40, ef: 16 } });
+    for (let i = 0; i < 8; i++) state.put({ ...entry(`img-${i}`, hex(0x10000 * (i + 1), 0x10000 * (i + 1))), vector: unitAt(i) });
+    state.put({ ...entry('dup', 'ffffffffffffffff'), vector: null, status: 'NEAR_DUPLICATE', duplicateOf: 'img-0', similarity: 0.9 });
+    const query = Float32Array.from([0.9, 0.43, 0, 0, 0, 0, 0, 0]);
+    const lookup = { hash: parsePerceptualHash('5a5a5a5a5a5a5a5a'), vector: { modelVersion: '1', values: query } };
+    expect(state.nearCandidates(lookup).map((e) => e.imageId)).toEqual(['img-0', 'img-1']);
+    expect(state.nearCandidates({ ...lookup, vector: { modelVersion: 'other', values: query } })).toEqual([]);
+    state.remove('img-0');
+    expect(state.nearCandidates(lookup).map((e) => e.imageId)).toEqual(['img-1', expect.stringMatching(/^img-[2-7]$/)]);
+    expect(new DedupeState().nearCandidates(lookup)).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
-import { classify, type DedupeCandidate, type DedupeThresholds } from './dedupe.classifier';
+import { parsePerceptualHash } from '@stylestream/schemas';
+import { classify, hashDistance, type DedupeCandidate, type DedupeThresholds } from './dedupe.classifier';
 import { DedupeState, type DedupeEntry } from './dedupe-state';
 
 const DIM = 16;
@@ -99,5 +100,51 @@ describe('classify', () => {
     state.put({ ...image('dup', { contentSha256: sha('3') }), vector: null, status: 'NEAR_DUPLICATE', duplicateOf: 'a-orig', similarity: 0.99 });
     const d = classify(state, image('new', { contentSha256: sha('4'), vector: unit(1) }), thresholds);
     expect(d).toMatchObject({ status: 'NEAR_DUPLICATE', duplicateOf: 'a-orig' });
+  });
+});
+
+describe('classify: tiered rule, crop hashes, vector candidates', () => {
+  const tiered: DedupeThresholds = { rule: 'tiered', maxHammingDistance: 8, minCosineWithPhash: 0.8, minCosine: 0.97 };
+
+  it('needs both a close pHash and a moderate cosine for the hash tier, or a high cosine alone', () => {
+    const state = new DedupeState({ vectorCandidates: 5 });
+    state.put(canonical(image('orig')));
+    // Same backdrop, different garment: identical pHash, unrelated vector.
+    expect(classify(state, image('other', { contentSha256: sha('b'), vector: unit(50) }), tiered).status).toBe('UNIQUE');
+    // Close pHash (4 bits) and cosine ≈ 0.89.
+    const near = classify(state, image('near', { contentSha256: sha('c'), perceptualHash: '0123456789abcde0', vector: unit(1, 0.5) }), tiered);
+    expect(near).toMatchObject({ status: 'NEAR_DUPLICATE', duplicateOf: 'orig' });
+    // No band in common, found by the vector lookup, cosine past 0.97.
+    const byVector = classify(state, image('vec', { contentSha256: sha('d'), perceptualHash: 'fedcba9876543210', vector: unit(1, 0.05) }), tiered);
+    expect(byVector).toMatchObject({ status: 'NEAR_DUPLICATE', duplicateOf: 'orig' });
+    expect(byVector.similarity).toBeGreaterThan(0.99);
+    // Without the vector lookup the same image is not even a candidate.
+    const bandsOnly = new DedupeState();
+    bandsOnly.put(canonical(image('orig')));
+    expect(classify(bandsOnly, image('vec', { contentSha256: sha('d'), perceptualHash: 'fedcba9876543210', vector: unit(1, 0.05) }), tiered).status).toBe('UNIQUE');
+  });
+
+  it('matches a cropped copy through the centre-crop hashes, in both directions', () => {
+    const state = new DedupeState({ vectorCandidates: 5 });
+    state.put(canonical(image('orig', { cropHashes: ['fedcba9876543210', '0f0f0f0f0f0f0f0f'] })));
+    // The copy's full frame hashes like the original's 90 % crop (3 bits away); full frames are 40+ bits apart.
+    const crop = image('crop', { contentSha256: sha('e'), perceptualHash: 'fedcba9876543217', vector: unit(1, 0.6) });
+    expect(hashDistance(parsePerceptualHash(crop.perceptualHash), [], parsePerceptualHash('0123456789abcdef'), [])).toBeGreaterThan(20);
+    expect(classify(state, crop, tiered)).toMatchObject({ status: 'NEAR_DUPLICATE', duplicateOf: 'orig' });
+    // The image is the uncropped one: its crop hashes like the canonical's full frame.
+    const larger = new DedupeState();
+    larger.put(canonical(image('small', { perceptualHash: 'fedcba9876543210' })));
+    const big = image('big', { contentSha256: sha('f'), perceptualHash: '0123456789abcdef', cropHashes: ['fedcba9876543211'], vector: unit(1, 0.6) });
+    expect(classify(larger, big, tiered)).toMatchObject({ status: 'NEAR_DUPLICATE', duplicateOf: 'small' });
+    // Same copy with an unrelated vector: the hash tier alone is not enough.
+    expect(classify(state, { ...crop, vector: unit(50) }, tiered).status).toBe('UNIQUE');
+  });
+
+  it('computes the crop-aware distance as the smallest full/full, full/crop and crop/full distance', () => {
+    const p = parsePerceptualHash;
+    expect(hashDistance(p('0000000000000000'), [], p('000000000000000f'), [])).toBe(4);
+    expect(hashDistance(p('0000000000000000'), [], p('ffffffffffffffff'), [p('0000000000000001')])).toBe(1);
+    expect(hashDistance(p('ffffffffffffffff'), [p('0000000000000003')], p('0000000000000000'), [])).toBe(2);
+    expect(hashDistance(p('ffffffffffffffff'), [p('1111111111111111')], p('0000000000000000'), [p('1111111111111111')])).toBe(16);
   });
 });

@@ -1,22 +1,27 @@
 import type { DedupeEntry, DedupeState } from './dedupe-state';
-import { PHASH_BITS, hammingDistance, parsePerceptualHash, type DedupStatus } from '@stylestream/schemas';
+import { PHASH_BITS, hammingDistance, parsePerceptualHash, type DedupStatus, type PerceptualHash } from '@stylestream/schemas';
 
 /**
- * When two images count as near-duplicates (candidates always come from the
- * pHash band index, see DedupeState.nearCandidates):
- * - `phash-or-cosine`: Hamming distance ≤ max OR cosine ≥ min (default);
+ * When two images count as near-duplicates (candidates come from the pHash band
+ * index and, when on, the vector lookup; see DedupeState.nearCandidates). `d` is
+ * the crop-aware Hamming distance (hashDistance: full frames, and either image's
+ * full frame against the other's centre crops), `c` the cosine:
+ * - `tiered`: (d ≤ maxHammingDistance AND c ≥ minCosineWithPhash) OR c ≥ minCosine (default);
+ * - `phash-or-cosine`: d ≤ max OR c ≥ min;
  * - `phash-and-cosine`: both;
  * - `phash`: Hamming distance only; `cosine`: cosine only.
  * Cosine is only defined between vectors of the same model version and dim.
  */
-export const NEAR_RULES = ['phash-or-cosine', 'phash-and-cosine', 'phash', 'cosine'] as const;
+export const NEAR_RULES = ['tiered', 'phash-or-cosine', 'phash-and-cosine', 'phash', 'cosine'] as const;
 export type NearRule = (typeof NEAR_RULES)[number];
 
 export interface DedupeThresholds {
-  /** Largest pHash Hamming distance that is a near-duplicate (0..64; band recall is guaranteed up to 3). */
+  /** Largest pHash Hamming distance that counts (0..64; band recall is guaranteed up to 3, beyond that the vector lookup supplies candidates). */
   readonly maxHammingDistance: number;
-  /** Smallest cosine similarity that is a near-duplicate. */
+  /** Smallest cosine similarity that is a near-duplicate on its own. */
   readonly minCosine: number;
+  /** `tiered` only: smallest cosine that, together with d ≤ maxHammingDistance, is a near-duplicate. */
+  readonly minCosineWithPhash?: number;
   readonly rule: NearRule;
 }
 
@@ -25,6 +30,8 @@ export interface DedupeCandidate {
   readonly imageId: string;
   readonly contentSha256: string;
   readonly perceptualHash: string;
+  /** pHashes of centre crops (vector-extracted `cropHashes`); absent or empty when unknown. */
+  readonly cropHashes?: readonly string[];
   readonly modelVersion: string;
   readonly vector: Float32Array;
 }
@@ -60,10 +67,11 @@ export function classify(state: DedupeState, image: DedupeCandidate, thresholds:
   if (exact !== undefined) return { status: 'EXACT_DUPLICATE', duplicateOf: exact, similarity: 1, repeated: false };
 
   const hash = parsePerceptualHash(image.perceptualHash);
+  const crops = (image.cropHashes ?? []).map(parsePerceptualHash);
   let best: { id: string; similarity: number } | undefined;
-  for (const candidate of state.nearCandidates(hash)) {
+  for (const candidate of state.nearCandidates({ hash, crops, vector: { modelVersion: image.modelVersion, values: image.vector } })) {
     if (candidate.imageId === image.imageId) continue;
-    const distance = hammingDistance(hash, parsePerceptualHash(candidate.perceptualHash));
+    const distance = hashDistance(hash, crops, parsePerceptualHash(candidate.perceptualHash), state.cropHashesOf(candidate.imageId));
     const cosine = cosineOf(image, candidate);
     if (!isNear(distance, cosine, thresholds)) continue;
     const similarity = similarityOf(distance, cosine, thresholds);
@@ -73,17 +81,38 @@ export function classify(state: DedupeState, image: DedupeCandidate, thresholds:
   return { status: 'UNIQUE', duplicateOf: null, similarity: null, repeated: false };
 }
 
-/** The similarity of the evidence that matched: the larger of pHash (1 − d/64, if within distance) and cosine (if past its threshold). */
+/**
+ * Crop-aware Hamming distance between two images: the smallest of full frame vs full
+ * frame, `a`'s full frame vs each of `b`'s centre crops (a is a crop of b), and each of
+ * `a`'s centre crops vs `b`'s full frame (b is a crop of a). Without crop hashes it is
+ * the plain pHash distance.
+ */
+export function hashDistance(a: PerceptualHash, aCrops: readonly PerceptualHash[], b: PerceptualHash, bCrops: readonly PerceptualHash[]): number {
+  let d = hammingDistance(a, b);
+  for (const crop of bCrops) d = Math.min(d, hammingDistance(a, crop));
+  for (const crop of aCrops) d = Math.min(d, hammingDistance(crop, b));
+  return d;
+}
+
+/** The similarity of the evidence that matched: the larger of pHash (1 − d/64, if its test passed) and cosine (if past minCosine). */
 function similarityOf(distance: number, cosine: number | null, t: DedupeThresholds): number {
-  const byHash = distance <= t.maxHammingDistance ? 1 - distance / PHASH_BITS : 0;
+  const byHash = hashPasses(distance, cosine, t) ? 1 - distance / PHASH_BITS : 0;
   const byCosine = cosine !== null && cosine >= t.minCosine ? cosine : 0;
   return Math.max(byHash, byCosine);
+}
+
+function hashPasses(distance: number, cosine: number | null, t: DedupeThresholds): boolean {
+  if (distance > t.maxHammingDistance) return false;
+  if (t.rule !== 'tiered') return true;
+  return cosine !== null && cosine >= (t.minCosineWithPhash ?? t.minCosine);
 }
 
 function isNear(distance: number, cosine: number | null, t: DedupeThresholds): boolean {
   const byHash = distance <= t.maxHammingDistance;
   const byCosine = cosine !== null && cosine >= t.minCosine;
   switch (t.rule) {
+    case 'tiered':
+      return hashPasses(distance, cosine, t) || byCosine;
     case 'phash-or-cosine':
       return byHash || byCosine;
     case 'phash-and-cosine':

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AvroProducer, DeadLetterPublisher, StageConsumer, TopicProvisioner, createKafkaClient, stageRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
 import { SchemaRegistryGateway, vectorCleanedContract, vectorExtractedContract } from '@stylestream/schemas';
-import type { DedupeConfig } from './dedupe.config';
+import { type DedupeConfig, dedupeStateOptions, dedupeThresholds } from './dedupe.config';
 import { DedupeService } from './dedupe.service';
 import { DedupeState } from './dedupe-state';
 import { KafkaCleanedPublisher } from './kafka-cleaned.publisher';
@@ -26,8 +26,9 @@ export async function startDedupe(config: DedupeConfig, logger: Logger): Promise
   const kafka = createKafkaClient(kafkaConfig, logger);
   const codec = SchemaRegistryGateway.connect({ url: config.SCHEMA_REGISTRY_URL });
   const producer = new AvroProducer(kafka, codec, { retries: kafkaConfig.producerRetries });
-  if (config.DEDUPE_PHASH_MAX_DISTANCE > 3) {
-    logger.warn({ maxDistance: config.DEDUPE_PHASH_MAX_DISTANCE }, 'pHash distance above 3: the 4-band index may miss some matches at that distance');
+  const thresholds = dedupeThresholds(config);
+  if (thresholds.maxHammingDistance > 3 && config.DEDUPE_VECTOR_CANDIDATES === 0) {
+    logger.warn({ maxDistance: thresholds.maxHammingDistance }, 'pHash distance above 3 without vector candidates: the 4-band index may miss some matches at that distance');
   }
   await new TopicProvisioner(kafka, logger).ensure([
     {
@@ -49,11 +50,12 @@ export async function startDedupe(config: DedupeConfig, logger: Logger): Promise
     logger,
   );
   const service = new DedupeService({
-    state: new DedupeState(),
+    state: new DedupeState(dedupeStateOptions(config)),
     changelog,
     output: new KafkaCleanedPublisher(producer, vectorCleanedContract.onTopic(config.DEDUPE_TOPIC_VECTOR_CLEANED)),
     input: { models: config.DEDUPE_MODELS, normTolerance: config.DEDUPE_NORM_TOLERANCE },
-    thresholds: { maxHammingDistance: config.DEDUPE_PHASH_MAX_DISTANCE, minCosine: config.DEDUPE_COSINE_MIN, rule: config.DEDUPE_NEAR_RULE },
+    otherModels: config.DEDUPE_OTHER_MODELS,
+    thresholds,
     logger,
   });
   const consumer = new StageConsumer(

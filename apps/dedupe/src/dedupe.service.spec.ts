@@ -39,7 +39,7 @@ function msg(imageId: string, value: Partial<VectorExtracted> | null): ConsumedM
     : { ...base, tombstone: false, value: sampleVectorExtracted({ imageId, contentSha256: 'a'.repeat(64), perceptualHash: '0123456789abcdef', vector: v(1), ...value }) };
 }
 
-function setup(): { service: DedupeService; changelog: FakeChangelog; output: FakeOutput; state: DedupeState } {
+function setup(otherModels?: 'dead-letter' | 'skip'): { service: DedupeService; changelog: FakeChangelog; output: FakeOutput; state: DedupeState } {
   const changelog = new FakeChangelog();
   const output = new FakeOutput(changelog);
   const state = new DedupeState();
@@ -51,11 +51,23 @@ function setup(): { service: DedupeService; changelog: FakeChangelog; output: Fa
     input: { models: new Map<string, number | null>([['1.0.0', 4], ['0.9.0', null]]), normTolerance: 0.001 },
     logger: pino({ level: 'silent' }),
     clock: () => 1_000,
+    ...(otherModels === undefined ? {} : { otherModels }),
   });
   return { service, changelog, output, state };
 }
 
 describe('DedupeService', () => {
+  it('a record of another model version is dead-lettered by default, skipped (not classified, not logged) when told to', async () => {
+    const strict = setup();
+    const outcome = await strict.service.handle(msg('a', { modelVersion: '2.0.0' }));
+    expect(outcome.kind).toBe('failed');
+    const lenient = setup('skip');
+    expect((await lenient.service.handle(msg('a', { modelVersion: '2.0.0' }))).kind).toBe('skipped');
+    expect(lenient.changelog.records).toEqual([]);
+    expect(lenient.output.published).toEqual([]);
+    expect((await lenient.service.handle(msg('b', {}))).kind).toBe('processed');
+  });
+
   it('publishes UNIQUE, EXACT and NEAR decisions after logging the state change', async () => {
     const { service, output, changelog } = setup();
     expect((await service.handle(msg('a', {}))).kind).toBe('processed');
@@ -110,7 +122,7 @@ describe('DedupeService', () => {
     expect(output.published.at(-1)?.value?.status).toBe('UNIQUE');
   });
 
-  it('dead-letters bad input with a reason: NaN, infinity, wrong dim, unknown model version, not normalised, bad pHash, key mismatch; the stream goes on', async () => {
+  it('dead-letters bad input with a reason: NaN, infinity, wrong dim, unknown model version, not normalised, bad pHash or crop hashes, key mismatch; the stream goes on', async () => {
     const { service, output } = setup();
     const cases: [string, ConsumedMessage<VectorExtracted>, string][] = [
       ['nan', msg('n', { vector: vectorToBytes([Number.NaN, 0, 0, 0]) }), 'VECTOR_NOT_FINITE'],
@@ -121,6 +133,8 @@ describe('DedupeService', () => {
       ['not normalised', msg('s', { vector: vectorToBytes([0.5, -1.25, 3, 0]) }), 'VECTOR_NOT_NORMALISED'],
       ['zero vector', msg('z', { vector: vectorToBytes([0, 0, 0, 0]) }), 'VECTOR_NOT_NORMALISED'],
       ['bad pHash', msg('p', { perceptualHash: 'xyz' }), 'PHASH_INVALID'],
+      ['bad crop hash', msg('q', { cropHashes: ['0123456789abcdef', 'XYZ'] }), 'PHASH_INVALID'],
+      ['too many crop hashes', msg('r', { cropHashes: Array.from({ length: 17 }, () => '0123456789abcdef') }), 'PHASH_INVALID'],
       ['key mismatch', { ...msg('k', {}), key: 'other' }, 'KEY_MISMATCH'],
     ];
     for (const [what, message, code] of cases) {

@@ -14,11 +14,15 @@ export interface DedupeServiceDeps {
   readonly thresholds: DedupeThresholds;
   /** Known model versions and the normalisation tolerance; failing records are dead-lettered. */
   readonly input: VectorInputPolicy;
+  /** What happens to a record whose model version is not in `input.models` (default: dead-lettered as MODEL_VERSION_UNKNOWN). */
+  readonly otherModels?: 'dead-letter' | 'skip';
   readonly logger: Logger;
   readonly clock?: () => number;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** More crop hashes than this per image is bad input (the extractor publishes 4). */
+export const MAX_CROP_HASHES = 16;
 
 /**
  * The dedupe use case. For each vector-extracted record, in order:
@@ -56,6 +60,9 @@ export class DedupeService {
       return Outcome.processed();
     }
     const value = message.value;
+    if (this.deps.otherModels === 'skip' && !this.deps.input.models.has(value.modelVersion)) {
+      return Outcome.skipped(`model version ${value.modelVersion} is deduplicated by another instance`);
+    }
     let vector: Float32Array;
     try {
       vector = validate(imageId, value, this.deps.input);
@@ -67,6 +74,7 @@ export class DedupeService {
       imageId,
       contentSha256: value.contentSha256,
       perceptualHash: value.perceptualHash,
+      cropHashes: decision.status === 'UNIQUE' ? (value.cropHashes ?? []) : [],
       modelVersion: value.modelVersion,
       vector: decision.status === 'UNIQUE' ? vector : null,
       status: decision.status,
@@ -112,6 +120,9 @@ function validate(key: string, value: VectorExtracted, policy: VectorInputPolicy
   if (value.imageId !== key) throw new InvalidInputError(`record key "${key}" differs from imageId "${value.imageId}"`, 'KEY_MISMATCH');
   if (!SHA256_HEX.test(value.contentSha256)) throw new InvalidInputError('contentSha256 must be 64 lower-case hex digits', 'SHA256_INVALID');
   parsePerceptualHash(value.perceptualHash);
+  const crops = value.cropHashes ?? [];
+  if (crops.length > MAX_CROP_HASHES) throw new InvalidInputError(`cropHashes holds ${crops.length} hashes, at most ${MAX_CROP_HASHES} allowed`, 'PHASH_INVALID');
+  crops.forEach((h) => parsePerceptualHash(h));
   if (value.vector.length !== value.dim * 4) {
     throw new InvalidInputError(`vector holds ${value.vector.length} bytes, dim ${value.dim} needs ${value.dim * 4}`, VECTOR_DIM_MISMATCH);
   }

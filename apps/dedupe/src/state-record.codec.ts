@@ -14,6 +14,8 @@ const stateRecordSchema = z.object({
   imageId: z.string().min(1),
   contentSha256: z.string(),
   perceptualHash: z.string(),
+  /** Added after the first records were written: absent reads as none. */
+  cropHashes: z.array(z.string()).default([]),
   modelVersion: z.string(),
   vector: z.string().nullable(),
   status: z.enum(DEDUP_STATUSES),
@@ -27,6 +29,7 @@ export function encodeStateRecord(entry: DedupeEntry): Buffer {
     imageId: entry.imageId,
     contentSha256: entry.contentSha256,
     perceptualHash: entry.perceptualHash,
+    cropHashes: [...(entry.cropHashes ?? [])],
     modelVersion: entry.modelVersion,
     vector: entry.vector === null ? null : vectorToBytes(entry.vector).toString('base64'),
     status: entry.status,
@@ -47,5 +50,15 @@ export function decodeStateRecord(bytes: Buffer): DedupeEntry {
   const result = stateRecordSchema.safeParse(parsed);
   if (!result.success) throw new InvalidInputError(`dedupe state record is invalid: ${result.error.message}`, 'STATE_RECORD_INVALID', result.error);
   const r = result.data;
-  return { ...r, vector: r.vector === null ? null : bytesToVector(Buffer.from(r.vector, 'base64')) };
+  return {
+    imageId: r.imageId,
+    contentSha256: r.contentSha256,
+    perceptualHash: r.perceptualHash,
+    cropHashes: r.cropHashes,
+    modelVersion: r.modelVersion,
+    vector: r.vector === null ? null : bytesToVector(Buffer.from(r.vector, 'base64')),
+    status: r.status,
+    duplicateOf: r.duplicateOf,
+    similarity: r.similarity,
+  };
 }

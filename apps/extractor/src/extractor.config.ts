@@ -16,6 +16,8 @@ export const extractorConfigSchema = kafkaEnvSchema.extend(modelRuntimeEnvSchema
   EXTRACTOR_MAX_WAIT_MS: env.int(100, 0),
   /** Most records per handler call (one publish per call); a bigger partition batch is split. */
   EXTRACTOR_MAX_MESSAGES_PER_CALL: env.int(32, 1),
+  /** Images started per second at most (token bucket, burst = the rate); 0 = no cap. A replay under a new group sets it so live extraction keeps the cores. */
+  EXTRACTOR_MAX_RATE: z.coerce.number().min(0).default(0),
   /** Fetch + decode jobs in flight at once, process-wide. */
   EXTRACTOR_PREPARE_CONCURRENCY: env.int(4, 1),
   /** Largest image accepted, in bytes (file or HTTP body). */

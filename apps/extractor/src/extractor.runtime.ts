@@ -12,6 +12,7 @@ import { ExtractorService } from './extractor.service';
 import { ExtractorReadiness } from './http/extractor-readiness';
 import { WorkerModelEmbedder } from './model/worker-model.embedder';
 import { SharpImageDecoder } from './sharp-image.decoder';
+import { RateThrottle } from './rate.throttle';
 import { KafkaVectorExtractedSink } from './vector-extracted.sink';
 
 export const EXTRACTOR_STAGE = 'extractor';
@@ -112,6 +113,7 @@ async function startConsuming(
     logger,
     prepareConcurrency: config.EXTRACTOR_PREPARE_CONCURRENCY,
     batching: { maxBatchSize: config.EXTRACTOR_MAX_BATCH_SIZE, maxWaitMs: config.EXTRACTOR_MAX_WAIT_MS },
+    ...(config.EXTRACTOR_MAX_RATE > 0 ? { throttle: new RateThrottle(config.EXTRACTOR_MAX_RATE) } : {}),
   });
   const consumer = new StageConsumer(
     kafka,

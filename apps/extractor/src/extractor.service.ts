@@ -10,7 +10,7 @@ import { ConcurrencyLimit } from './concurrency.limit';
 import { EmbeddingBatcher } from './embedding.batcher';
 import { writeImageIntoBatch } from './image-tensor';
 import type { ExtractorMetrics } from './extractor.metrics';
-import { differenceHash } from './perceptual-hash';
+import { centreCropHashes, differenceHash } from './perceptual-hash';
 import type { VectorExtractedSink } from './vector-extracted.sink';
 
 /** The part of ModelEmbedder the extractor uses (a fake in unit tests). */
@@ -27,6 +27,8 @@ export interface ExtractorServiceDeps {
   readonly prepareConcurrency: number;
   /** Dynamic batching of model calls (see EmbeddingBatcher). */
   readonly batching: { readonly maxBatchSize: number; readonly maxWaitMs: number };
+  /** Caps images started per second (EXTRACTOR_MAX_RATE, a replay's throttle); none: as fast as the model goes. */
+  readonly throttle?: { acquire(): Promise<void> };
   readonly now?: () => number;
 }
 
@@ -36,6 +38,7 @@ interface Extracted {
   readonly sourceHeight: number;
   readonly contentSha256: string;
   readonly perceptualHash: string;
+  readonly cropHashes: string[];
   readonly vector: Float32Array;
 }
 
@@ -83,7 +86,7 @@ export class ExtractorService {
 
   async extractBatch(messages: readonly ConsumedMessage<ImageArrived>[]): Promise<HandlerOutcome[]> {
     const { metrics } = this.deps;
-    const extracted = await Promise.all(messages.map((m) => (m.tombstone ? Promise.resolve(undefined) : this.extract(m.value).catch(asError))));
+    const extracted = await Promise.all(await this.startExtracting(messages));
     // The consumer stops its walk at the first message to retry and redelivers from there, so
     // nothing after it is published now (it would be published again on every retry).
     const firstRetry = extracted.findIndex((p) => p instanceof Error && isRetriable(p));
@@ -111,13 +114,27 @@ export class ExtractorService {
     return outcomes;
   }
 
+  /** Starts every image's extraction; with a throttle, each waits for its token first (tombstones do not). */
+  private async startExtracting(messages: readonly ConsumedMessage<ImageArrived>[]): Promise<Promise<Extracted | Error | undefined>[]> {
+    const started: Promise<Extracted | Error | undefined>[] = [];
+    for (const m of messages) {
+      if (m.tombstone) {
+        started.push(Promise.resolve(undefined));
+        continue;
+      }
+      if (this.deps.throttle !== undefined) await this.deps.throttle.acquire();
+      started.push(this.extract(m.value).catch(asError));
+    }
+    return started;
+  }
+
   /** Fetch + decode + preprocess under the process-wide limits, then wait for the image's model row. */
   private extract(event: ImageArrived): Promise<Extracted> {
     this.batcher.announce();
     return this.admitted.run(async () => {
       const prepared = await this.prepare(event);
       const vector = await this.batcher.submit(prepared.input);
-      return { sourceWidth: prepared.image.sourceWidth, sourceHeight: prepared.image.sourceHeight, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, vector };
+      return { sourceWidth: prepared.image.sourceWidth, sourceHeight: prepared.image.sourceHeight, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, cropHashes: prepared.cropHashes, vector };
     });
   }
 
@@ -133,8 +150,9 @@ export class ExtractorService {
       const input = new Float32Array(embedder.inputSize);
       writeImageIntoBatch(image.rgb, input, 0, embedder.manifest.input);
       const perceptualHash = differenceHash(image.rgb, image.width, image.height);
+      const cropHashes = centreCropHashes(image.rgb, image.width, image.height);
       metrics.observeStage('decode', seconds(decoding));
-      return { image, contentSha256, perceptualHash, input };
+      return { image, contentSha256, perceptualHash, cropHashes, input };
     }).catch((err: unknown) => {
       this.batcher.withdraw();
       throw err;
@@ -156,6 +174,7 @@ export class ExtractorService {
       vector: vectorToBytes(p.vector),
       contentSha256: p.contentSha256,
       perceptualHash: p.perceptualHash,
+      cropHashes: p.cropHashes,
       width: p.sourceWidth,
       height: p.sourceHeight,
       extractedAt: this.now(),

@@ -1,4 +1,20 @@
 /**
+ * Centre crops whose dHashes are published beside the full-frame hash (`cropHashes`
+ * of vector-extracted), largest first. A copy cropped by 5–20 % of width and height
+ * hashes like one of these crops of its original, and an original like a crop of its
+ * cropped copy, so dedupe can find crops through the same band index as resizes.
+ */
+export const CROP_HASH_SCALES: readonly number[] = [0.95, 0.9, 0.85, 0.8];
+
+/** A rectangle of an image, in pixels. */
+interface Region {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
  * 64-bit difference hash (dHash) of an RGB image, as 16 lower-case hex digits.
  * The image is reduced to a 9×8 grid of mean luma (BT.601 weights) over integer
  * cell bounds; bit i is 1 when a cell is brighter than its right neighbour, row by
@@ -6,20 +22,42 @@
  * slight brightness shifts) give hashes a few bits apart; Hamming distance compares them.
  */
 export function differenceHash(rgb: Uint8Array, width: number, height: number): string {
+  checkSize(rgb, width, height);
+  return regionHash(rgb, width, { x: 0, y: 0, width, height });
+}
+
+/**
+ * dHashes (as `differenceHash`) of the centre crops of the image at each of
+ * `scales` (share of width and height kept, in (0, 1]), in the order given.
+ */
+export function centreCropHashes(rgb: Uint8Array, width: number, height: number, scales: readonly number[] = CROP_HASH_SCALES): string[] {
+  checkSize(rgb, width, height);
+  return scales.map((scale) => {
+    if (!(scale > 0 && scale <= 1)) throw new RangeError(`crop scale must be in (0, 1], got ${scale}`);
+    const w = Math.max(1, Math.round(width * scale));
+    const h = Math.max(1, Math.round(height * scale));
+    return regionHash(rgb, width, { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h });
+  });
+}
+
+function checkSize(rgb: Uint8Array, width: number, height: number): void {
   if (rgb.length !== width * height * 3) throw new RangeError(`expected ${width * height * 3} RGB bytes, got ${rgb.length}`);
+}
+
+function regionHash(rgb: Uint8Array, stride: number, region: Region): string {
   const cols = 9;
   const rows = 8;
   const grid = new Float64Array(cols * rows);
   for (let gy = 0; gy < rows; gy++) {
-    const y0 = Math.floor((gy * height) / rows);
-    const y1 = Math.max(y0 + 1, Math.floor(((gy + 1) * height) / rows));
+    const y0 = region.y + Math.floor((gy * region.height) / rows);
+    const y1 = Math.max(y0 + 1, region.y + Math.floor(((gy + 1) * region.height) / rows));
     for (let gx = 0; gx < cols; gx++) {
-      const x0 = Math.floor((gx * width) / cols);
-      const x1 = Math.max(x0 + 1, Math.floor(((gx + 1) * width) / cols));
+      const x0 = region.x + Math.floor((gx * region.width) / cols);
+      const x1 = Math.max(x0 + 1, region.x + Math.floor(((gx + 1) * region.width) / cols));
       let sum = 0;
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
-          const p = (y * width + x) * 3;
+          const p = (y * stride + x) * 3;
           sum += 0.299 * rgb[p] + 0.587 * rgb[p + 1] + 0.114 * rgb[p + 2];
         }
       }

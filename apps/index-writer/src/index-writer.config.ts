@@ -13,6 +13,11 @@ export const indexWriterConfigSchema = kafkaEnvSchema.extend({
   INDEX_DATA_DIR: z.string().min(1).default('.data/index-writer'),
   /** The one model version this writer indexes; records of any other are dead-lettered. */
   INDEX_MODEL_VERSION: z.string().regex(/^[A-Za-z0-9._@-]{1,100}$/, 'must be a file-name-safe version').default('1.0.0'),
+  /**
+   * Records of another model version: `dead-letter` (UNKNOWN_MODEL_VERSION) or `skip` (another writer indexes
+   * that version beside this one, e.g. during a migration: counted as skipped, the offset counts as applied).
+   */
+  INDEX_OTHER_MODEL_VERSIONS: z.enum(['dead-letter', 'skip']).default('dead-letter'),
   INDEX_DIM: env.int(256, 1),
   INDEX_SPACE: z.enum(['ip', 'cosine']).default('ip'),
   INDEX_M: env.int(16, 2),

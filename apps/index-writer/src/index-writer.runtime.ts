@@ -65,6 +65,7 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
     host,
     ownership,
     modelVersion: config.INDEX_MODEL_VERSION,
+    otherVersions: config.INDEX_OTHER_MODEL_VERSIONS,
     dim: config.INDEX_DIM,
     updates: new KafkaIndexUpdateSink(producer, indexUpdatedContract.onTopic(config.INDEX_TOPIC_INDEX_UPDATED)),
     metrics,

@@ -33,11 +33,11 @@ describe('IndexWriterService', () => {
     exactFilterMax: 100,
     ...overrides,
   });
-  const open = (overrides: Partial<ShardHostOptions> = {}) => {
+  const open = (overrides: Partial<ShardHostOptions> = {}, otherVersions?: 'dead-letter' | 'skip') => {
     const options = hostOptions(overrides);
     const host = new PartitionShardsHost(options);
     const ownership = new PartitionOwnership(host, options, logger);
-    const service = new IndexWriterService({ host, ownership, modelVersion: '1.0.0', dim: DIM, updates: { publish: (u) => Promise.resolve(void published.push(...u)) }, logger });
+    const service = new IndexWriterService({ host, ownership, modelVersion: '1.0.0', ...(otherVersions === undefined ? {} : { otherVersions }), dim: DIM, updates: { publish: (u) => Promise.resolve(void published.push(...u)) }, logger });
     return { host, ownership, service };
   };
   beforeEach(async () => {
@@ -66,6 +66,16 @@ describe('IndexWriterService', () => {
     expect(codes).toEqual(['VECTOR_NOT_NORMALISED', 'VECTOR_DIMENSION', 'UNKNOWN_MODEL_VERSION', 'VECTOR_NOT_FINITE', 'VECTOR_NOT_FINITE', 'VECTOR_DIMENSION']);
     expect(outcomes.every((o) => o.kind !== 'failed' || (o.error as { retriable: boolean }).retriable === false)).toBe(true);
     expect(await host.imageIds()).toEqual(['a']);
+  });
+
+  it('with otherVersions=skip, a record of another version is skipped (never indexed) and its offset counts as applied', async () => {
+    const { host, ownership, service } = open({}, 'skip');
+    ownership.onJoin([{ topic: 'vc', partitions: [0] }]);
+    const outcomes = await service.applyBatch([msg(0, 'a', [1, 0, 0, 0]), msg(1, 'b', [0, 1, 0, 0], { modelVersion: '2.0.0' }), msg(2, 'c', [0, 0, 1, 0])]);
+    expect(outcomes.map((o) => (o.kind === 'skipped' ? o.reason : o.kind))).toEqual(['processed', 'model version 2.0.0 is indexed by another writer', 'processed']);
+    expect(await host.imageIds()).toEqual(['a', 'c']);
+    await service.close();
+    expect(published.at(-1)).toMatchObject({ partitions: [{ topic: 'vc', partition: 0, offset: 2 }] });
   });
 
   it('after close and reopen, seeks past the snapshot offsets and skips what it already applied', async () => {

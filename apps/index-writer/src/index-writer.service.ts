@@ -11,6 +11,8 @@ export interface IndexWriterServiceDeps {
   readonly host: ShardHost;
   readonly ownership: PartitionOwnership;
   readonly modelVersion: string;
+  /** Records of another version: dead-lettered (default) or skipped (another writer indexes them). */
+  readonly otherVersions?: 'dead-letter' | 'skip';
   readonly dim: number;
   readonly updates: IndexUpdateSink;
   readonly metrics?: IndexWriterMetrics;
@@ -113,6 +115,7 @@ export class IndexWriterService {
       }
       const value = m.value;
       if (value.modelVersion !== this.deps.modelVersion) {
+        if (this.deps.otherVersions === 'skip') return { op: { kind: 'skip', offset } };
         throw new InvalidInputError(`model version ${value.modelVersion} is not the indexed ${this.deps.modelVersion}`, 'UNKNOWN_MODEL_VERSION');
       }
       if (value.status !== 'UNIQUE') return { op: { kind: 'skip', offset } };
@@ -139,6 +142,7 @@ export class IndexWriterService {
       case 'absent':
         return Outcome.skipped('tombstone for an image not in the index');
       case 'skipped':
+        if (m.value !== null && m.value.modelVersion !== this.deps.modelVersion) return Outcome.skipped(`model version ${m.value.modelVersion} is indexed by another writer`);
         return Outcome.skipped(`status ${m.value?.status ?? 'unknown'}: duplicates are not indexed`);
       case 'already-applied':
         return Outcome.skipped('already applied (at or below the snapshot offset)');

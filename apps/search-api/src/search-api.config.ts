@@ -3,12 +3,14 @@ import { env } from '@stylestream/config';
 import { modelRuntimeEnvSchema } from '@stylestream/model';
 
 const owners = z
-  .string({ message: 'required: comma-separated base URLs of the shard owners (index-writer HTTP endpoints)' })
+  .string()
+  .default('')
   .transform((s) => s.split(',').map((x) => x.trim().replace(/\/+$/, '')).filter((x) => x.length > 0))
-  .pipe(z.array(z.string().url('each owner must be an http(s) base URL')).min(1, 'at least one shard owner'));
+  .pipe(z.array(z.string().url('each owner must be an http(s) base URL')));
 
 /** Typed configuration of the search API, validated at boot (every bad variable named). */
-export const searchApiConfigSchema = modelRuntimeEnvSchema.extend({
+export const searchApiConfigSchema = modelRuntimeEnvSchema
+  .extend({
   SEARCH_HTTP_PORT: env.port(8092),
   SEARCH_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   /** Comma-separated API keys accepted in the `x-api-key` header; at least one, no default. */
@@ -19,7 +21,15 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema.extend({
   /** Requests per second and burst per API key (token bucket, per replica). */
   SEARCH_RATE_LIMIT_PER_SEC: env.int(50, 1),
   SEARCH_RATE_LIMIT_BURST: env.int(100, 1),
+  /** Comma-separated base URLs of the shard owners (index-writer HTTP endpoints); may be empty when the model registry names them. */
   SEARCH_SHARD_OWNERS: owners,
+  /**
+   * Compacted topic of the model registry (`npm run model`): when set, the active version there is the default
+   * (over SEARCH_MODEL_VERSION), and the owners of every version not retired join SEARCH_SHARD_OWNERS.
+   */
+  SEARCH_MODEL_REGISTRY_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).optional(),
+  /** Brokers of the model registry topic. */
+  KAFKA_BROKERS: env.csv('127.0.0.1:9092'),
   /** Per-owner deadline of a k-NN fan-out; a later answer is ignored and the result is partial. */
   SEARCH_SHARD_DEADLINE_MS: env.int(100, 1),
   /** Background refresh of every owner's /v1/shards listing. */
@@ -35,8 +45,10 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema.extend({
   /** Deepest rank reachable by paging (offset + k), at most the owners' INDEX_MAX_K. */
   SEARCH_MAX_DEPTH: env.int(20_000, 1),
   SEARCH_MAX_EF: env.int(20_000, 1),
-  /** Filters matching at most this many images send their ids to the owners (exact scoring). */
+  /** Most candidate ids a filtered search sends to the owners (exact scoring); broader filters are post-filtered. */
   SEARCH_FILTER_CANDIDATE_MAX: env.int(20_000, 0),
+  /** Cost of one post-filtered hit in candidate-id units: candidates are chosen while matching ≤ fetchK × this (docs/DESIGN.md §18). */
+  SEARCH_FILTER_HIT_COST: z.coerce.number().positive().default(4),
   /** Over-fetch factor and floor of the post-filter strategy for broad filters. */
   SEARCH_FILTER_OVERFETCH: z.coerce.number().min(1).default(2),
   SEARCH_FILTER_MIN_FETCH: env.int(100, 1),
@@ -59,5 +71,10 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema.extend({
   SEARCH_CURSOR_SECRET: z.string().min(16).optional(),
   /** Largest JSON body (vector, filters, cursor), bytes. */
   SEARCH_MAX_JSON_BYTES: env.int(1024 * 1024, 1024),
-});
+  })
+  .superRefine((config, ctx) => {
+    if (config.SEARCH_SHARD_OWNERS.length === 0 && config.SEARCH_MODEL_REGISTRY_TOPIC === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SEARCH_SHARD_OWNERS'], message: 'required: comma-separated base URLs of the shard owners (index-writer HTTP endpoints), unless SEARCH_MODEL_REGISTRY_TOPIC names them' });
+    }
+  });
 export type SearchApiConfig = z.infer<typeof searchApiConfigSchema>;

@@ -3,8 +3,10 @@ import { CatalogImageSearch, ElasticsearchCandidateSource, createElasticsearchCl
 import { reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
-import { SharpImageDecoder, loadModel, modelRuntimeOptionsFrom } from '@stylestream/model';
+import { KafkaModelRegistry, SharpImageDecoder, loadModel, modelRuntimeOptionsFrom } from '@stylestream/model';
 import { UriImageFetcher } from '@stylestream/storage';
+import { Kafka, logLevel } from 'kafkajs';
+import { ModelRegistryFollower } from './adapters/model-registry.follower';
 import { HttpShardOwnerClient } from './adapters/http-shard-owner.client';
 import { ModelQueryEmbedder } from './adapters/model-query.embedder';
 import { OwnerDirectory } from './domain/owner-directory';
@@ -26,6 +28,17 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
   const client = new HttpShardOwnerClient({ connectionsPerOwner: config.SEARCH_OWNER_CONNECTIONS, keepAliveMs: 30_000 });
   const directory = new OwnerDirectory(config.SEARCH_SHARD_OWNERS, client, { refreshMs: config.SEARCH_SHARDS_REFRESH_MS, timeoutMs: Math.max(1_000, config.SEARCH_SHARD_DEADLINE_MS), logger });
   await directory.start();
+  const registry =
+    config.SEARCH_MODEL_REGISTRY_TOPIC === undefined
+      ? undefined
+      : new ModelRegistryFollower(
+          new KafkaModelRegistry(new Kafka({ clientId: 'stylestream-search-api', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }), config.SEARCH_MODEL_REGISTRY_TOPIC, logger),
+          directory,
+          config.SEARCH_SHARD_OWNERS,
+          async (modelId) => new ModelQueryEmbedder(await loadModel({ ...modelRuntimeOptionsFrom(config), modelId }), new SharpImageDecoder(config.SEARCH_UPLOAD_MAX_PIXELS)),
+          logger,
+        );
+  await registry?.start();
   // A given candidate source (benchmarks: a synthetic label index) replaces Elasticsearch; GET /v1/images is then not served.
   const es = adapters.candidateSource === undefined ? createElasticsearchClient({ node: config.ELASTICSEARCH_URL, requestTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS, maxRetries: 0 }) : undefined;
   const catalog = es === undefined ? undefined : { search: new CatalogImageSearch(es, config.CATALOG_ALIAS), candidateSource: new ElasticsearchCandidateSource(es, config.CATALOG_ALIAS) };
@@ -50,25 +63,27 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
     cursors,
     metrics: promSearchMetrics(),
     options: {
-      owners: config.SEARCH_SHARD_OWNERS,
+      owners: () => directory.owners,
       deadlineMs: config.SEARCH_SHARD_DEADLINE_MS,
       catalogTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS,
       postFilterRounds: config.SEARCH_FILTER_ROUNDS,
-      strategy: { candidateMax: config.SEARCH_FILTER_CANDIDATE_MAX, overFetch: config.SEARCH_FILTER_OVERFETCH, minFetch: config.SEARCH_FILTER_MIN_FETCH, maxDepth: config.SEARCH_MAX_DEPTH },
+      strategy: { candidateMax: config.SEARCH_FILTER_CANDIDATE_MAX, hitCost: config.SEARCH_FILTER_HIT_COST, overFetch: config.SEARCH_FILTER_OVERFETCH, minFetch: config.SEARCH_FILTER_MIN_FETCH, maxDepth: config.SEARCH_MAX_DEPTH },
     },
   });
-  const defaultModelVersion = config.SEARCH_MODEL_VERSION ?? embedder?.modelVersion;
+  const configuredVersion = config.SEARCH_MODEL_VERSION ?? embedder?.modelVersion;
+  const defaultModelVersion = (): string | undefined => registry?.activeVersion() ?? configuredVersion;
   const requests = new SearchRequests({
     search,
     cursors,
     client,
-    owners: config.SEARCH_SHARD_OWNERS,
+    owners: () => directory.owners,
     deadlineMs: config.SEARCH_SHARD_DEADLINE_MS,
     limits: { dim: config.SEARCH_DIM, defaultK: config.SEARCH_DEFAULT_K, maxK: config.SEARCH_MAX_K, maxEf: config.SEARCH_MAX_EF },
     ...(embedder === undefined ? {} : { embedder }),
     fetcher: new UriImageFetcher({ maxBytes: config.SEARCH_UPLOAD_MAX_BYTES, timeoutMs: config.SEARCH_URL_TIMEOUT_MS, attempts: 1, initialBackoffMs: 0, maxBackoffMs: 0 }),
     urlSchemes: config.SEARCH_URL_SCHEMES,
-    ...(defaultModelVersion === undefined ? {} : { defaultModelVersion }),
+    defaultModelVersion,
+    ...(registry === undefined ? {} : { dimOf: (v: string) => registry.dimOf(v), embedderFor: (v: string) => registry.embedderFor(v) }),
   });
   const app = await createSearchHttpApp({
     requests,
@@ -86,12 +101,13 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
   server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.SEARCH_HTTP_PORT;
-  logger.info({ url: `http://${config.SEARCH_HTTP_HOST}:${port}`, docs: `http://${config.SEARCH_HTTP_HOST}:${port}/docs`, owners: config.SEARCH_SHARD_OWNERS, modelVersion: defaultModelVersion ?? null }, 'search-api listening');
+  logger.info({ url: `http://${config.SEARCH_HTTP_HOST}:${port}`, docs: `http://${config.SEARCH_HTTP_HOST}:${port}/docs`, owners: directory.owners, modelVersion: defaultModelVersion() ?? null, registry: config.SEARCH_MODEL_REGISTRY_TOPIC ?? null }, 'search-api listening');
   stopOnSignals(async () => {
     await app.close();
     directory.stop();
     await client.close();
     await es?.close().catch((err: unknown) => logger.warn({ err: reasonOf(err) }, 'closing the Elasticsearch client failed'));
     await embedder?.close();
+    await registry?.close();
   }, logger);
 }

@@ -24,7 +24,7 @@ describe('applyMigrations (embedded chdb)', () => {
     const second = await applyMigrations(client, migrations);
     expect(second).toEqual({ applied: [], alreadyApplied: migrations.map((m) => m.version) });
     const tables = await (await client.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name', format: 'JSONEachRow' })).json<{ name: string }>();
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['image_facts', 'image_dedup', 'index_progress', 'images_wide', 'schema_migrations']));
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['image_facts', 'image_facts_by_blogger', 'image_dedup', 'index_progress', 'images_wide', 'schema_migrations']));
   });
 
   it('applies a new migration after the others and refuses an applied one that changed', async () => {
@@ -34,5 +34,61 @@ describe('applyMigrations (embedded chdb)', () => {
     writeFileSync(join(extra, '900_probe.sql'), 'CREATE TABLE IF NOT EXISTS probe (x String, y String) ENGINE = MergeTree ORDER BY x;\n');
     await expect(applyMigrations(client, readMigrations(extra))).rejects.toThrow(InternalError);
     rmSync(extra, { recursive: true, force: true });
+  });
+
+  describe('on a deployment that already has facts', () => {
+    const read = async (query: string): Promise<unknown[]> => (await client.query({ query, format: 'JSONEachRow' })).json();
+    /** As if `version` had not been applied yet, or had crashed before its ledger row. */
+    const forget = async (version: number): Promise<void> => {
+      await client.command({ query: `ALTER TABLE schema_migrations DELETE WHERE version = ${version}`, clickhouse_settings: { mutations_sync: '2' } });
+    };
+    const fact = (image: string, blogger: string, version: number, deleted: 0 | 1): Record<string, unknown> => ({
+      image_id: image, quarter: '2025Q1', blogger_id: blogger, source: 'social', published_at: '2025-01-02 00:00:00.000', crawled_at: '2025-01-02 00:00:00.000',
+      category: [], fabric: [], texture: [], process: [], accessory: [], style: [], silhouette: [], collar: [], color: ['red'], version, is_deleted: deleted,
+    });
+    const live = [
+      { image_id: 'i1', blogger_id: 'b1', color: ['red'], version: '1' },
+      { image_id: 'i2', blogger_id: 'b2', color: ['red'], version: '5' },
+    ];
+
+    beforeAll(async () => {
+      // i1 live, i2 re-published (two versions at one key), i3 taken down: written before 005 and 006 existed (no is_update marks).
+      await client.insert({ table: 'image_facts', values: [fact('i1', 'b1', 1, 0), fact('i2', 'b2', 2, 0), fact('i2', 'b2', 5, 0), fact('i3', 'b1', 3, 0), fact('i3', 'b1', 4, 1)], format: 'JSONEachRow' });
+    });
+
+    it('005 copies every stored version into the blogger-ordered table; running it again changes no answer', async () => {
+      const copyLive = 'SELECT image_id, blogger_id, color, version FROM image_facts_by_blogger FINAL ORDER BY image_id';
+      await forget(5);
+      expect((await applyMigrations(client, readMigrations())).applied).toEqual([5]);
+      expect(await read('SELECT count() AS n FROM image_facts_by_blogger')).toEqual([{ n: '5' }]);
+      expect(await read(copyLive)).toEqual(live);
+      await forget(5);
+      expect((await applyMigrations(client, readMigrations())).applied).toEqual([5]);
+      expect(await read('SELECT count() AS n FROM image_facts_by_blogger')).toEqual([{ n: '10' }]);
+      expect(await read(copyLive)).toEqual(live);
+    });
+
+    it('006 marks the images with several rows so that reading without FINAL answers as FINAL; running it again changes no answer', async () => {
+      const final = 'SELECT image_id, blogger_id, color, version FROM image_facts FINAL ORDER BY image_id';
+      // The filter the trend questions use (apps/analytics liveFactTerms), over all quarters.
+      const withoutFinal = `SELECT image_id, blogger_id, color, version FROM image_facts WHERE is_deleted = 0
+        AND (image_hash NOT IN (SELECT image_hash FROM image_facts WHERE is_update = 1)
+             OR (image_hash, version) IN (SELECT image_hash, max(version) FROM image_facts WHERE is_update = 1 GROUP BY image_hash))
+        ORDER BY image_id`;
+      const markers = "SELECT image_id, version FROM image_facts WHERE blogger_id = '\\0' ORDER BY image_id, version";
+      await forget(6);
+      expect((await applyMigrations(client, readMigrations())).applied).toEqual([6]);
+      expect(await read(markers)).toEqual([
+        { image_id: 'i2', version: '5' },
+        { image_id: 'i3', version: '4' },
+      ]);
+      expect(await read(final)).toEqual(live);
+      expect(await read(withoutFinal)).toEqual(live);
+      await forget(6);
+      expect((await applyMigrations(client, readMigrations())).applied).toEqual([6]);
+      expect(await read(markers)).toHaveLength(4);
+      expect(await read(final)).toEqual(live);
+      expect(await read(withoutFinal)).toEqual(live);
+    });
   });
 });

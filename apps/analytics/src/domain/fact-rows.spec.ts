@@ -35,38 +35,43 @@ describe('planFactRows', () => {
     expect(planFactRows([upsert(4)], stored({ version: 9, deleted: true }))).toEqual([]);
   });
 
-  it('replaces in place at the same key', () => {
-    expect(planFactRows([upsert(7)], stored({ version: 5 }))).toEqual([factRowOf(event(), 7)]);
+  it('replaces in place at the same key, marked as an update', () => {
+    expect(planFactRows([upsert(7)], stored({ version: 5 }))).toEqual([{ ...factRowOf(event(), 7), is_update: 1 }]);
+    expect(factRowOf(event(), 7).is_update).toBe(0);
   });
 
   it('writes a deletion at the old key when the image moves to another quarter or blogger', () => {
     const rows = planFactRows([upsert(8, { bloggerId: 'b2' })], stored({ version: 5 }));
-    expect(rows.map((r) => [r.quarter, r.blogger_id, r.version, r.is_deleted])).toEqual([
-      ['2025Q2', 'b1', 8, 1],
-      ['2025Q2', 'b2', 8, 0],
+    expect(rows.map((r) => [r.quarter, r.blogger_id, r.version, r.is_deleted, r.is_update])).toEqual([
+      ['2025Q2', 'b1', 8, 1, 1],
+      ['2025Q2', 'b2', 8, 0, 1],
     ]);
   });
 
   it('a tombstone writes a deletion at the stored key; nothing when absent or already deleted', () => {
     const del: FactChange = { kind: 'delete', imageId: 'img-1', version: 9 };
-    expect(planFactRows([del], stored({ version: 5 })).map((r) => [r.quarter, r.blogger_id, r.version, r.is_deleted])).toEqual([['2025Q2', 'b1', 9, 1]]);
+    expect(planFactRows([del], stored({ version: 5 })).map((r) => [r.quarter, r.blogger_id, r.version, r.is_deleted, r.is_update])).toEqual([['2025Q2', 'b1', 9, 1, 1]]);
     expect(planFactRows([del], new Map())).toEqual([]);
     expect(planFactRows([del], stored({ version: 6, deleted: true }))).toEqual([]);
   });
 
   it('re-publishing after a take-down brings the image back', () => {
-    expect(planFactRows([upsert(12)], stored({ version: 9, deleted: true }))).toEqual([factRowOf(event(), 12)]);
+    expect(planFactRows([upsert(12)], stored({ version: 9, deleted: true }))).toEqual([{ ...factRowOf(event(), 12), is_update: 1 }]);
   });
 
   it('plans several changes of one image in one batch in offset order, each against the state the previous left', () => {
     const del = (version: number): FactChange => ({ kind: 'delete', imageId: 'img-1', version });
     const changes = [upsert(6, { bloggerId: 'b2' }), upsert(6, { bloggerId: 'b2' }), del(7), del(8), upsert(9, { bloggerId: 'b3' }), upsert(4)];
-    expect(planFactRows(changes, stored({ version: 5 })).map((r) => [r.blogger_id, r.version, r.is_deleted])).toEqual([
-      ['b1', 6, 1],
-      ['b2', 6, 0],
-      ['b2', 7, 1],
-      ['b3', 9, 0],
+    expect(planFactRows(changes, stored({ version: 5 })).map((r) => [r.blogger_id, r.version, r.is_deleted, r.is_update])).toEqual([
+      ['b1', 6, 1, 1],
+      ['b2', 6, 0, 1],
+      ['b2', 7, 1, 1],
+      ['b3', 9, 0, 1],
     ]);
-    expect(planFactRows([del(3), upsert(4)], new Map()).map((r) => [r.version, r.is_deleted])).toEqual([[4, 0]]);
+    // Only an image's first row is not an update, also within one batch.
+    expect(planFactRows([del(3), upsert(4), upsert(5)], new Map()).map((r) => [r.version, r.is_deleted, r.is_update])).toEqual([
+      [4, 0, 0],
+      [5, 0, 1],
+    ]);
   });
 });

@@ -2,7 +2,12 @@ import { LABEL_DIMENSIONS, type ImageArrived, type ImageLabels } from '@stylestr
 import { clickHouseTime } from './clickhouse-time';
 import { quarterOf } from './quarter';
 
-/** A row of image_facts as inserted (JSONEachRow). `version` is the Kafka offset of the event. */
+/**
+ * A row of image_facts as inserted (JSONEachRow). `version` is the Kafka
+ * offset of the event; `is_update` is 1 when the image already had a row
+ * (every row of an image but its first), so a reader can find the images
+ * with superseded rows without FINAL (see docs/DESIGN.md §13).
+ */
 export interface FactRow extends ImageLabels {
   readonly image_id: string;
   readonly quarter: string;
@@ -12,6 +17,7 @@ export interface FactRow extends ImageLabels {
   readonly crawled_at: string;
   readonly version: number;
   readonly is_deleted: 0 | 1;
+  readonly is_update: 0 | 1;
 }
 
 /** An image-arrived event reduced to what image_facts needs, with its version. */
@@ -40,12 +46,25 @@ export function factRowOf(event: ImageArrived, version: number): FactRow {
     ...labels,
     version,
     is_deleted: 0,
+    is_update: 0,
   };
 }
 
+/** A deletion row at the stored (live) key: it hides the live row there (an update: the image had a row). */
 function deletionRow(imageId: string, key: StoredFactKey, version: number): FactRow {
   const empty = Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, [] as string[]])) as ImageLabels;
-  return { image_id: imageId, quarter: key.quarter, blogger_id: key.bloggerId, source: '', published_at: clickHouseTime(0), crawled_at: clickHouseTime(0), ...empty, version, is_deleted: 1 };
+  return {
+    image_id: imageId,
+    quarter: key.quarter,
+    blogger_id: key.bloggerId,
+    source: '',
+    published_at: clickHouseTime(0),
+    crawled_at: clickHouseTime(0),
+    ...empty,
+    version,
+    is_deleted: 1,
+    is_update: 1,
+  };
 }
 
 /**
@@ -57,7 +76,9 @@ function deletionRow(imageId: string, key: StoredFactKey, version: number): Fact
  * - an upsert that moves the image to another key also writes a deletion row
  *   at the old key, with the same version;
  * - a tombstone writes a deletion row at the stored key; with no stored row
- *   there is nothing to delete.
+ *   there is nothing to delete;
+ * - every row written while the image has a row (live or deleted) is marked
+ *   `is_update`: only the first row of an image is not.
  * A batch may hold several changes of one image (a partition's whole batch
  * goes into one insert): they must come in offset order, and each is planned
  * against the state the previous ones leave, as if written one by one.
@@ -73,7 +94,7 @@ export function planFactRows(changes: readonly FactChange[], stored: ReadonlyMap
       case 'upsert': {
         const moved = current !== undefined && !current.deleted && (current.quarter !== change.row.quarter || current.bloggerId !== change.row.blogger_id);
         if (moved) rows.push(deletionRow(imageId, current, change.version));
-        rows.push(change.row);
+        rows.push(current === undefined ? change.row : { ...change.row, is_update: 1 });
         state.set(imageId, { quarter: change.row.quarter, bloggerId: change.row.blogger_id, version: change.version, deleted: false });
         break;
       }

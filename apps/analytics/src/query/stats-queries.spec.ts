@@ -23,9 +23,9 @@ describe('stats queries', () => {
     expect(q.query).toContain('HAVING count > previous');
   });
 
-  it('followed: sort-key conditions (quarter, blogger) in PREWHERE before FINAL, label conditions after it', () => {
+  it('followed: from the blogger-ordered copy; key conditions (blogger, quarter) in PREWHERE before FINAL, label conditions after it', () => {
     const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1'], where: [{ dimension: 'color', value: 'red' }] }));
-    expect(q.query).toContain('FINAL\nPREWHERE quarter IN {quarters:Array(String)} AND blogger_id IN {bloggers:Array(String)}\nWHERE has(color, {w0:String})');
+    expect(q.query).toContain('FROM image_facts_by_blogger FINAL\nPREWHERE blogger_id IN {bloggers:Array(String)} AND quarter IN {quarters:Array(String)}\nWHERE has(color, {w0:String})');
     expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1'], w0: 'red' });
     const all = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' })).query;
     expect(all).not.toContain('quarter IN');

@@ -37,28 +37,49 @@ function labelCounts(dimension: LabelDimension): string {
 }
 
 /**
+ * The rows of image_facts that FINAL would return, in the quarters `quarters`
+ * (an SQL list of parameters; all when undefined), without FINAL's merge on
+ * read. The sink keeps one current state per image and, when the state leaves
+ * a key, writes a deletion row there with the new version; so a live row is
+ * the image's highest version (within its quarter too), and the rows FINAL
+ * drops belong to images with more than one row. Every row but an image's
+ * first is marked `is_update`, and the highest row of an image with more than
+ * one row is such a row (merges keep the highest row of each key). Hence:
+ * not deleted, and either the image has no update in these quarters or the
+ * row is its highest updated version. Images are compared by `image_hash`
+ * (cityHash64 of the id, 8 bytes a row instead of the id): a wrong answer
+ * needs two images with one 64-bit hash in one quarter.
+ */
+export function liveFactTerms(quarters?: string): string[] {
+  const updated = `FROM image_facts WHERE ${quarters === undefined ? '' : `quarter IN ${quarters} AND `}is_update = 1`;
+  return ['is_deleted = 0', `(image_hash NOT IN (SELECT image_hash ${updated}) OR (image_hash, version) IN (SELECT image_hash, max(version) ${updated} GROUP BY image_hash))`];
+}
+
+/**
  * The trend of a quarter in one pass over the two quarters' partitions:
  * images per quarter and label counts per quarter (maps; ranking, change and
- * shares are computed from them by the service).
+ * shares are computed from them by the service). No FINAL: liveFactTerms.
  */
 export function trendQuery(req: TrendRequest): SqlQuery {
   const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter };
   const labels = labelCounts(req.dimension);
+  const quarters = '({q:String}, {pq:String})';
   const query = `SELECT countIf(quarter = {q:String}) AS images, countIf(quarter = {pq:String}) AS previous_images,
   sumMapIf(${labels}, quarter = {q:String}) AS counts, sumMapIf(${labels}, quarter = {pq:String}) AS previous_counts
-FROM image_facts FINAL
-WHERE quarter IN ({q:String}, {pq:String})${and(filterTerms(req, params))}`;
+FROM image_facts
+WHERE quarter IN ${quarters}${and([...liveFactTerms(quarters), ...filterTerms(req, params)])}`;
   return { query, params };
 }
 
-/** Labels (of one or every dimension) ranked by their increase over the previous quarter. */
+/** Labels (of one or every dimension) ranked by their increase over the previous quarter. No FINAL: liveFactTerms. */
 export function risingQuery(req: RisingRequest): SqlQuery {
   const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter, limit: req.limit };
   const dims = req.dimension === undefined ? LABEL_DIMENSIONS : [req.dimension];
   const pairs = dims.map((d) => `arrayMap(v -> tuple('${column(d)}', v), ${column(d)})`).join(', ');
+  const quarters = '({q:String}, {pq:String})';
   const query = `SELECT dv.1 AS dimension, dv.2 AS value, countIf(quarter = {q:String}) AS count, countIf(quarter = {pq:String}) AS previous
-FROM image_facts FINAL ARRAY JOIN arrayConcat(${pairs}) AS dv
-WHERE quarter IN ({q:String}, {pq:String})${and(filterTerms(req, params))}
+FROM image_facts ARRAY JOIN arrayConcat(${pairs}) AS dv
+WHERE quarter IN ${quarters}${and([...liveFactTerms(quarters), ...filterTerms(req, params)])}
 GROUP BY dimension, value HAVING count > previous
 ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32}`;
   return { query, params };
@@ -66,23 +87,26 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
 
 /**
  * The followed bloggers' images in one pass: totals and counts by label value,
- * source and quarter. Quarter and blogger are sort-key columns, so every
- * version of a row shares them: filtering on them in PREWHERE (before FINAL
- * collapses versions) gives the same answer as after it, and FINAL then merges
- * only the requested bloggers' rows. Label, source and dedupe conditions stay
- * in WHERE, after FINAL (versions of one image may differ in them).
+ * source and quarter, from image_facts_by_blogger (the same rows as
+ * image_facts ordered by blogger, small granules: the question reads only the
+ * requested bloggers' granules, of every quarter or of the requested ones).
+ * Blogger and quarter are replacement-key columns, so every version of a row
+ * shares them: filtering on them in PREWHERE (before FINAL collapses
+ * versions) gives the same answer as after it, and FINAL then merges only the
+ * requested bloggers' rows. Label, source and dedupe conditions stay in WHERE,
+ * after FINAL (versions of one image may differ in them).
  */
 export function followedQuery(req: FollowedRequest): SqlQuery {
   const params: Record<string, unknown> = { bloggers: req.bloggerIds };
   const prewhere = ['blogger_id IN {bloggers:Array(String)}'];
   if (req.quarters.length > 0) {
     params.quarters = req.quarters;
-    prewhere.unshift('quarter IN {quarters:Array(String)}');
+    prewhere.push('quarter IN {quarters:Array(String)}');
   }
   const where = filterTerms(req, params);
   const query = `SELECT count() AS images, uniqExact(blogger_id) AS bloggers, sum(length(${column(req.dimension)})) AS labels,
   sumMap(${labelCounts(req.dimension)}) AS by_value, sumMap(map(source, toUInt64(1))) AS by_source, sumMap(map(quarter, toUInt64(1))) AS by_quarter
-FROM image_facts FINAL
+FROM image_facts_by_blogger FINAL
 PREWHERE ${prewhere.join(' AND ')}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`;
   return { query, params };
 }

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@stylestream/clickhouse';
 import { toClickHouseError } from '@stylestream/clickhouse';
+import { LABEL_DIMENSIONS } from '@stylestream/schemas';
 import type { DedupRow, IndexProgressRow } from '../domain/dedup-rows';
 import type { FactRow, StoredFactKey } from '../domain/fact-rows';
 import type { AnalyticsStore } from './analytics-store.port';
@@ -10,6 +11,13 @@ interface StoredKeyRow {
   blogger_id: string;
   version: number | string;
   is_deleted: number | string;
+}
+
+/** A fact row as image_facts_by_blogger holds it (the columns the followed question reads). */
+function byBloggerRow(row: FactRow): Record<string, unknown> {
+  const out: Record<string, unknown> = { blogger_id: row.blogger_id, quarter: row.quarter, image_id: row.image_id, source: row.source, version: row.version, is_deleted: row.is_deleted };
+  for (const d of LABEL_DIMENSIONS) out[d] = row[d];
+  return out;
 }
 
 /** AnalyticsStore over ClickHouse (embedded chdb or HTTP), tables from libs/clickhouse/migrations. */
@@ -37,8 +45,21 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     }
   }
 
-  insertFacts(rows: readonly FactRow[]): Promise<void> {
-    return this.insert('image_facts', rows);
+  /**
+   * Writes the rows into the blogger-ordered copy first, then into image_facts.
+   * The two inserts are not one transaction; the order makes a crash between
+   * them harmless: the sink decides what is stale from image_facts only, so a
+   * batch whose image_facts insert did not happen is written again in full
+   * (the copy then holds those rows twice with the same key and version, which
+   * FINAL and merges collapse), while a row in image_facts implies its row in
+   * the copy. (A materialized view would not give that: a crash can leave the
+   * source part committed and the view's part not, and the redelivered events
+   * are then stale, so the copy would miss them for good.)
+   */
+  async insertFacts(rows: readonly FactRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.insert('image_facts_by_blogger', rows.map(byBloggerRow));
+    await this.insert('image_facts', rows);
   }
 
   insertDedup(rows: readonly DedupRow[]): Promise<void> {

@@ -14,26 +14,41 @@ export function isUnfiltered(filter: CatalogFilter): boolean {
   );
 }
 
+/** A compiled filter: tests one image's catalogue facts. */
+export type FactsPredicate = (facts: CatalogImageFacts | undefined) => boolean;
+
 /**
- * Evaluates a filter on an image's catalogue facts, in-process: the
- * post-filter of the over-fetch strategy. Same semantics as the catalogue's
- * query (values of one condition OR-ed, conditions AND-ed, inclusive time
- * bounds, images without a dedupe verdict kept by excludeDuplicates). The
- * title text cannot be judged from the facts (the catalogue's analyser
- * decides): callers run text filters through candidate ids only. Images
- * unknown to the catalogue (no facts) never match.
+ * Compiles a filter into a predicate over catalogue facts, in-process: the
+ * post-filter of the over-fetch strategy (compiled once per search: value
+ * lists become sets, so a filter of 2,000 bloggers costs one lookup per hit).
+ * Same semantics as the catalogue's query (values of one condition OR-ed,
+ * conditions AND-ed, inclusive time bounds, images without a dedupe verdict
+ * kept by excludeDuplicates). The title text cannot be judged from the facts
+ * (the catalogue's analyser decides): callers run text filters through
+ * candidate ids only. Images unknown to the catalogue (no facts) never match.
  */
+export function compileFilter(filter: CatalogFilter): FactsPredicate {
+  const labels = (Object.entries(filter.labels) as [LabelDimension, string[] | undefined][]).flatMap(([dimension, wanted]) => (wanted === undefined ? [] : [[dimension, new Set(wanted)] as const]));
+  const sources = filter.source === undefined ? undefined : new Set<string>(filter.source);
+  const bloggers = filter.bloggerIds === undefined ? undefined : new Set(filter.bloggerIds);
+  const { publishedFrom, publishedTo } = filter;
+  const duplicates = filter.excludeDuplicates === true ? new Set<string>(DUPLICATE_STATUSES) : undefined;
+  return (facts) => {
+    if (facts === undefined) return false;
+    for (const [dimension, wanted] of labels) {
+      const have = facts.labels[dimension] ?? [];
+      if (!have.some((value) => wanted.has(value))) return false;
+    }
+    if (sources !== undefined && (facts.source === null || !sources.has(facts.source))) return false;
+    if (bloggers !== undefined && (facts.bloggerId === null || !bloggers.has(facts.bloggerId))) return false;
+    if (publishedFrom !== undefined && (facts.publishedAt === null || facts.publishedAt < publishedFrom)) return false;
+    if (publishedTo !== undefined && (facts.publishedAt === null || facts.publishedAt > publishedTo)) return false;
+    if (duplicates !== undefined && facts.dedupeStatus !== null && duplicates.has(facts.dedupeStatus)) return false;
+    return true;
+  };
+}
+
+/** One-off form of compileFilter (tests, fakes). */
 export function matchesFilter(filter: CatalogFilter, facts: CatalogImageFacts | undefined): boolean {
-  if (facts === undefined) return false;
-  for (const [dimension, wanted] of Object.entries(filter.labels) as [LabelDimension, string[] | undefined][]) {
-    if (wanted === undefined) continue;
-    const have = facts.labels[dimension] ?? [];
-    if (!wanted.some((w) => have.includes(w))) return false;
-  }
-  if (filter.source !== undefined && (facts.source === null || !filter.source.includes(facts.source))) return false;
-  if (filter.bloggerIds !== undefined && (facts.bloggerId === null || !filter.bloggerIds.includes(facts.bloggerId))) return false;
-  if (filter.publishedFrom !== undefined && (facts.publishedAt === null || facts.publishedAt < filter.publishedFrom)) return false;
-  if (filter.publishedTo !== undefined && (facts.publishedAt === null || facts.publishedAt > filter.publishedTo)) return false;
-  if (filter.excludeDuplicates === true && facts.dedupeStatus !== null && (DUPLICATE_STATUSES as readonly string[]).includes(facts.dedupeStatus)) return false;
-  return true;
+  return compileFilter(filter)(facts);
 }

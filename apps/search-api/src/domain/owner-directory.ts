@@ -21,13 +21,34 @@ export interface OwnerState {
 export class OwnerDirectory {
   private readonly states = new Map<string, { listing?: ShardListing; listedAt?: number; lastError?: string }>();
   private timer: NodeJS.Timeout | undefined;
+  private current: readonly string[];
 
   constructor(
-    readonly owners: readonly string[],
+    owners: readonly string[],
     private readonly client: ShardOwnerClient,
     private readonly options: { refreshMs: number; timeoutMs: number; logger: Logger; now?: () => number },
   ) {
+    this.current = [...owners];
     for (const o of owners) this.states.set(o, {});
+  }
+
+  /** The owners a query fans out to now. */
+  get owners(): readonly string[] {
+    return this.current;
+  }
+
+  /**
+   * Replaces the owner set (the model registry adds a migration's writers and
+   * drops a retired version's). New owners are listed at once, in the background;
+   * a removed owner's state is forgotten.
+   */
+  setOwners(owners: readonly string[]): void {
+    const next = [...new Set(owners)];
+    const added = next.filter((o) => !this.states.has(o));
+    for (const o of this.current) if (!next.includes(o)) this.states.delete(o);
+    for (const o of added) this.states.set(o, {});
+    this.current = next;
+    if (added.length > 0) void this.refresh();
   }
 
   /** Refreshes every listing once (awaited), then keeps refreshing in the background. */
@@ -45,7 +66,7 @@ export class OwnerDirectory {
   /** One round of GET /v1/shards on every owner, in parallel; never throws. */
   async refresh(): Promise<void> {
     await Promise.all(
-      this.owners.map(async (owner) => {
+      this.current.map(async (owner) => {
         const signal = AbortSignal.timeout(this.options.timeoutMs);
         try {
           this.record(owner, await this.client.shards(owner, signal));

@@ -12,7 +12,7 @@ import { VectorSearchService } from './vector-search.service';
 const OWNERS = ['http://a', 'http://b'];
 
 /** 40 points on the unit circle, spread over two owners; img-i at angle i°, so the ranking for [1,0] is img-0, img-1, ... */
-function setup(candidateMax = 5) {
+function setup(candidateMax = 5, hitCost = 1_000) {
   const owners = new FakeShardOwners();
   const catalog = new FakeCatalog();
   const points: Record<string, Record<string, number[]>> = { 'http://a': {}, 'http://b': {} };
@@ -30,7 +30,7 @@ function setup(candidateMax = 5) {
     catalog,
     cursors,
     metrics: noSearchMetrics,
-    options: { owners: OWNERS, deadlineMs: 50, catalogTimeoutMs: 200, postFilterRounds: 3, strategy: { candidateMax, overFetch: 1.5, minFetch: 2, maxDepth: 30 } },
+    options: { owners: OWNERS, deadlineMs: 50, catalogTimeoutMs: 200, postFilterRounds: 3, strategy: { candidateMax, hitCost, overFetch: 1.5, minFetch: 2, maxDepth: 30 } },
   });
   return { owners, catalog, directory, cursors, service };
 }
@@ -98,6 +98,17 @@ describe('VectorSearchService', () => {
     expect(owners.requests.every((r) => r.request.filterIds === undefined)).toBe(true);
     const dupes = await service.search(query({ k: 3, filter: { labels: {}, excludeDuplicates: true } }));
     expect(dupes.hits.map((h) => h.id)).toEqual(['img-01', 'img-02', 'img-04']);
+  });
+
+  it('post-filters a filter within the candidate limit when over-fetching is the cheaper work, except a text filter', async () => {
+    const { service, owners, directory } = setup(100, 0.1);
+    await directory.refresh();
+    const labelled = await service.search(query({ k: 2, filter: { labels: { color: ['blue'] } } }));
+    expect(labelled.strategy).toMatchObject({ name: 'post-filter', matching: 36 });
+    expect(labelled.hits.map((h) => h.id)).toEqual(['img-01', 'img-02']);
+    expect(owners.requests.every((r) => r.request.filterIds === undefined)).toBe(true);
+    const text = await service.search(query({ k: 2, filter: { labels: {}, text: 'coat' } }));
+    expect(text.strategy).toMatchObject({ name: 'candidates' });
   });
 
   it('answers without facts (flagged) when the catalogue is down and no filter needs it; 503 when one does', async () => {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DependencyUnavailableError, InvalidInputError, reasonOf } from '@stylestream/errors';
 import type { CatalogCandidateSource, CatalogImageFacts } from '@stylestream/catalog';
-import { isUnfiltered, matchesFilter } from './catalog-filter.match';
+import { compileFilter, isUnfiltered } from './catalog-filter.match';
 import { planFilteredSearch, type FilterStrategyOptions } from './filter-strategy';
 import { coverageOf, fanOut, type OwnerOutcome } from './owner-fan-out';
 import type { OwnerDirectory } from './owner-directory';
@@ -12,8 +12,8 @@ import type { KnnRequest, ShardOwnerClient } from './shard-owner.port';
 import { mergeTopK } from './top-k.merge';
 
 export interface VectorSearchOptions {
-  /** Base URLs of every shard owner (SEARCH_SHARD_OWNERS). */
-  readonly owners: readonly string[];
+  /** Base URLs of every shard owner (SEARCH_SHARD_OWNERS), or a function giving the current set (it changes with the model registry). */
+  readonly owners: readonly string[] | (() => readonly string[]);
   /** Per-owner deadline of one fan-out (SEARCH_SHARD_DEADLINE_MS). */
   readonly deadlineMs: number;
   /** Deadline of a catalogue call (count, candidates, facts). */
@@ -80,7 +80,7 @@ export class VectorSearchService {
   private async filtered(query: VectorQuery, needed: number): Promise<Gathered> {
     const { catalog, options } = this.deps;
     const matching = await this.catalogCall('count matching images', () => catalog.countMatching(query.filter));
-    const plan = planFilteredSearch(matching, this.deps.directory.indexedTotal(query.modelVersion), needed, options.strategy);
+    const plan = planFilteredSearch(matching, this.deps.directory.indexedTotal(query.modelVersion), needed, options.strategy, query.filter.text !== undefined);
     switch (plan.name) {
       case 'no-match':
         return { ranked: [], outcomes: [], strategy: { name: 'no-match', matching: 0, fetchK: 0, rounds: 0 } };
@@ -105,20 +105,30 @@ export class VectorSearchService {
     }
   }
 
-  /** Over-fetch with raised ef, keep the hits whose catalogue facts match; deeper rounds while too few matched and owners had more. */
+  /**
+   * Over-fetch with raised ef, keep the hits whose catalogue facts match; deeper rounds while too few matched and owners had more.
+   * Facts are asked for the best `fetchK` of the merged hits first (the over-fetch is sized for that many), and for the rest
+   * of what the owners returned only when those did not hold enough matches.
+   */
   private async postFiltered(query: VectorQuery, needed: number, matching: number, selectivity: number, firstFetchK: number): Promise<Gathered> {
     const { options } = this.deps;
+    const accepts = compileFilter(query.filter);
+    const after = query.after === undefined ? {} : { after: query.after };
     let fetchK = firstFetchK;
     let rounds = 0;
     const facts = new Map<string, CatalogImageFacts>();
+    const judge = async (hits: readonly ScoredId[]): Promise<ScoredId[]> => {
+      const unknown = hits.map((h) => h.id).filter((id) => !facts.has(id));
+      if (unknown.length > 0) for (const [id, f] of await this.catalogCall('facts of hits', () => this.deps.catalog.factsByIds(unknown))) facts.set(id, f);
+      return mergeTopK([hits.filter((h) => accepts(facts.get(h.id)))], needed, after);
+    };
     for (;;) {
       rounds += 1;
       const ef = Math.max(query.ef ?? 0, fetchK);
       const outcomes = await this.ask(query, { k: fetchK, ef });
       const fetched = this.merge(outcomes, { ...query, after: undefined }, Number.MAX_SAFE_INTEGER);
-      const unknown = fetched.map((h) => h.id).filter((id) => !facts.has(id));
-      if (unknown.length > 0) for (const [id, f] of await this.catalogCall('facts of hits', () => this.deps.catalog.factsByIds(unknown))) facts.set(id, f);
-      const kept = mergeTopK([fetched.filter((h) => matchesFilter(query.filter, facts.get(h.id)))], needed, { ...(query.after === undefined ? {} : { after: query.after }) });
+      let kept = await judge(fetched.slice(0, fetchK));
+      if (kept.length < needed - query.offset && fetched.length > fetchK) kept = await judge(fetched);
       const ownersHadMore = outcomes.some((o) => o.kind === 'answered' && o.answer.hits.length >= fetchK);
       if (kept.length >= needed - query.offset || !ownersHadMore || fetchK >= options.strategy.maxDepth || rounds >= options.postFilterRounds) {
         return { ranked: kept, outcomes, facts, strategy: { name: 'post-filter', matching, selectivity, fetchK, ef, rounds } };
@@ -129,7 +139,8 @@ export class VectorSearchService {
 
   private async ask(query: VectorQuery, overrides: Partial<KnnRequest> & { k: number }): Promise<OwnerOutcome[]> {
     const { client, options, directory, metrics } = this.deps;
-    if (options.owners.length === 0) throw new DependencyUnavailableError('shard owners', 'no shard owner configured (SEARCH_SHARD_OWNERS)');
+    const owners = typeof options.owners === 'function' ? options.owners() : options.owners;
+    if (owners.length === 0) throw new DependencyUnavailableError('shard owners', 'no shard owner configured (SEARCH_SHARD_OWNERS, or a version in the model registry)');
     const request: KnnRequest = {
       vector: query.vector,
       ...(query.ef === undefined ? {} : { ef: query.ef }),
@@ -137,7 +148,7 @@ export class VectorSearchService {
       ...(query.excludeIds.length === 0 ? {} : { excludeIds: query.excludeIds }),
       ...overrides,
     };
-    const outcomes = await fanOut(client, options.owners, request, options.deadlineMs);
+    const outcomes = await fanOut(client, owners, request, options.deadlineMs);
     for (const o of outcomes) {
       metrics.countOwnerOutcome(o.kind);
       if (o.kind === 'answered') directory.recordAnswer(o.owner, o.answer.modelVersion, o.answer.shards);

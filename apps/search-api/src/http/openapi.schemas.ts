@@ -80,6 +80,7 @@ export const searchResultSchema: SchemaObject = {
         missing: { type: 'array', items: { type: 'object', properties: { owner: { type: 'string' }, shards: stringList, reason: { type: 'string', enum: ['deadline', 'error'] }, detail: { type: 'string' } } } },
       },
     },
+    modelVersion: { type: 'string', nullable: true, description: 'the index (model) version searched: the one asked, else the active one (model registry, SEARCH_MODEL_VERSION or the loaded model)' },
     partial: { type: 'boolean', description: 'true when any owner missed its deadline or failed: `coverage.missing` names the missing shards' },
     strategy: { type: 'object', properties: { name: { type: 'string', enum: ['unfiltered', 'candidates', 'post-filter', 'no-match'] }, matching: { type: 'integer' }, selectivity: { type: 'number' }, fetchK: { type: 'integer' }, ef: { type: 'integer' }, rounds: { type: 'integer' } } },
     factsUnavailable: { type: 'string', description: 'why hits carry no facts (catalogue unavailable)' },

@@ -47,7 +47,7 @@ describe('search HTTP app (owners, catalogue and model faked)', () => {
     owners.add('http://a', points);
     const directory = new OwnerDirectory(['http://a'], owners, { refreshMs: 60_000, timeoutMs: 100, logger });
     const cursors = new SearchCursorCodec('http-test-secret-16');
-    const options = { owners: ['http://a'], deadlineMs: 100, catalogTimeoutMs: 200, postFilterRounds: 2, strategy: { candidateMax: 100, overFetch: 2, minFetch: 10, maxDepth: 1_000 } };
+    const options = { owners: ['http://a'], deadlineMs: 100, catalogTimeoutMs: 200, postFilterRounds: 2, strategy: { candidateMax: 100, hitCost: 1_000, overFetch: 2, minFetch: 10, maxDepth: 1_000 } };
     const search = new VectorSearchService({ client: owners, directory, catalog, cursors, metrics: noSearchMetrics, options });
     const requests = new SearchRequests({
       search,

@@ -7,6 +7,7 @@ import { CatalogImageSearch, CatalogQueryModule, type CatalogCandidateSource } f
 import { ApiKeyVerifier, HealthController, KeyRateLimiter, apiKeyProtection, type RateLimit } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
 import { OwnerDirectory } from '../domain/owner-directory';
+import { declareMiddlewareAnswers } from './openapi.document';
 import { OwnersController } from './owners.controller';
 import { searchBodyParsers, type UploadLimits } from './request-body.middleware';
 import { searchErrorFilter } from './search-error.mapping';
@@ -51,7 +52,7 @@ export async function createSearchHttpApp(options: SearchHttpOptions): Promise<N
   app.use('/v1', apiKeyProtection(new ApiKeyVerifier(options.apiKeys), new KeyRateLimiter(options.rateLimit)));
   app.use(searchBodyParsers(options.uploads));
   app.useGlobalFilters(searchErrorFilter(options.logger));
-  const document = SwaggerModule.createDocument(
+  const document = declareMiddlewareAnswers(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('StyleStream search')
@@ -59,7 +60,7 @@ export async function createSearchHttpApp(options: SearchHttpOptions): Promise<N
       .setVersion('1')
       .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'api-key')
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document);
   return app;
 }

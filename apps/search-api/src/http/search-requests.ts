@@ -2,7 +2,7 @@ import { DependencyUnavailableError, InvalidInputError } from '@stylestream/erro
 import type { ImageFetcher } from '@stylestream/storage';
 import type { QueryEmbedder } from '../domain/query-embedder.port';
 import type { SearchCursorCodec } from '../domain/search-cursor.codec';
-import type { SearchResult } from '../domain/search-query';
+import type { SearchResult, VectorQuery } from '../domain/search-query';
 import type { ShardOwnerClient } from '../domain/shard-owner.port';
 import { findStoredVector } from '../domain/stored-vector.lookup';
 import type { VectorSearchService } from '../domain/vector-search.service';
@@ -13,7 +13,8 @@ export interface SearchRequestsDeps {
   readonly search: VectorSearchService;
   readonly cursors: SearchCursorCodec;
   readonly client: ShardOwnerClient;
-  readonly owners: readonly string[];
+  /** The owners, or a function giving the current set (the model registry changes it). */
+  readonly owners: readonly string[] | (() => readonly string[]);
   readonly deadlineMs: number;
   readonly limits: SearchLimits;
   /** Undefined when the model is not loaded (image search answers 503). */
@@ -21,9 +22,16 @@ export interface SearchRequestsDeps {
   readonly fetcher: ImageFetcher;
   /** URL schemes a `{url}` may use. */
   readonly urlSchemes: readonly string[];
-  /** Default index version (SEARCH_MODEL_VERSION, else the model's). */
-  readonly defaultModelVersion?: string;
+  /** Default index version (SEARCH_MODEL_VERSION, else the model's), or a function giving the current one (the registry's active version). */
+  readonly defaultModelVersion?: string | (() => string | undefined);
+  /** Vector dimension of a version other than the default's (from the model registry); undefined: `limits.dim`. */
+  readonly dimOf?: (modelVersion: string) => number | undefined;
+  /** The query embedder of a version other than `embedder`'s (loaded on first use); undefined when none is known. */
+  readonly embedderFor?: (modelVersion: string) => Promise<QueryEmbedder | undefined>;
 }
+
+/** A search answer with the index version it searched. */
+export type VersionedResult = SearchResult & { readonly modelVersion: string | null };
 
 export const SIMILAR_PARAMS = ['k', 'ef', 'modelVersion', 'cursor', ...CATALOG_FILTER_PARAMS] as const;
 
@@ -36,20 +44,21 @@ export class SearchRequests {
   constructor(private readonly deps: SearchRequestsDeps) {}
 
   /** POST /v1/search/vector: `{vector, k?, ef?, modelVersion?, filter?, excludeDuplicates?}` or `{cursor}`. */
-  async byVector(body: unknown): Promise<SearchResult> {
+  async byVector(body: unknown): Promise<VersionedResult> {
     const fields = objectBody(body);
     const cursor = this.cursorOf(fields.cursor, Object.keys(fields));
-    if (cursor !== undefined) return this.deps.search.search(cursor);
+    if (cursor !== undefined) return this.run(cursor);
     const options = this.withDefaultVersion(parseBodyOptions(fields, this.deps.limits));
-    return this.deps.search.search(firstPage(parseVector(fields.vector, this.deps.limits.dim), options));
+    const dim = (options.modelVersion === undefined ? undefined : this.deps.dimOf?.(options.modelVersion)) ?? this.deps.limits.dim;
+    return this.run(firstPage(parseVector(fields.vector, dim), options));
   }
 
   /** POST /v1/search/image: an uploaded image (multipart part `image`) or `{url}`, with the same options as a vector search. */
-  async byImage(fields: Record<string, unknown>, upload: { bytes: Buffer } | undefined): Promise<SearchResult> {
-    const embedder = this.deps.embedder;
-    if (embedder === undefined) throw new DependencyUnavailableError('embedding model', 'image search is off on this replica (SEARCH_IMAGE_MODEL=false, or the model does not fit the index; see the boot log)');
+  async byImage(fields: Record<string, unknown>, upload: { bytes: Buffer } | undefined): Promise<VersionedResult> {
     const { url, ...rest } = fields;
     const options = parseBodyOptions(rest, this.deps.limits);
+    const embedder = await this.embedderOf(options.modelVersion ?? this.defaultVersion());
+    if (embedder === undefined) throw new DependencyUnavailableError('embedding model', 'image search is off on this replica (SEARCH_IMAGE_MODEL=false, or the model does not fit the index; see the boot log)');
     if (options.modelVersion !== undefined && options.modelVersion !== embedder.modelVersion) {
       badParameter('modelVersion', `query images are embedded by model version ${embedder.modelVersion}; search that version or send a vector`);
     }
@@ -61,18 +70,20 @@ export class SearchRequests {
       bytes = await this.fetch(url);
     }
     const embedding = await embedder.embed(bytes);
-    if (embedding.vector.length !== this.deps.limits.dim) throw new InvalidInputError(`the model gives ${embedding.vector.length}-d vectors, the index has ${this.deps.limits.dim}`, 'MODEL_INDEX_MISMATCH');
-    return this.deps.search.search(firstPage(normalised(embedding.vector), { ...options, modelVersion: embedding.modelVersion }));
+    const dim = this.deps.dimOf?.(embedding.modelVersion) ?? embedder.dim;
+    if (embedding.vector.length !== dim) throw new InvalidInputError(`the model gives ${embedding.vector.length}-d vectors, the index has ${dim}`, 'MODEL_INDEX_MISMATCH');
+    return this.run(firstPage(normalised(embedding.vector), { ...options, modelVersion: embedding.modelVersion }));
   }
 
   /** GET /v1/images/{id}/similar: the image's stored vector is the query; the image itself is left out. */
-  async similar(imageId: string, query: Record<string, unknown>): Promise<SearchResult> {
+  async similar(imageId: string, query: Record<string, unknown>): Promise<VersionedResult> {
     if (!/^[\w.:@-]{1,256}$/.test(imageId)) badParameter('id', 'must be 1-256 letters, digits or _.:@-');
     const cursor = this.cursorOf(query.cursor, Object.keys(query));
-    if (cursor !== undefined) return this.deps.search.search(cursor);
+    if (cursor !== undefined) return this.run(cursor);
     const options = this.withDefaultVersion(parseQueryOptions(query, this.deps.limits, SIMILAR_PARAMS));
-    const stored = await findStoredVector(this.deps.client, this.deps.owners, imageId, options.modelVersion, this.deps.deadlineMs);
-    return this.deps.search.search(firstPage(normalised(stored.vector), { ...options, modelVersion: stored.modelVersion }, [imageId]));
+    const owners = typeof this.deps.owners === 'function' ? this.deps.owners() : this.deps.owners;
+    const stored = await findStoredVector(this.deps.client, owners, imageId, options.modelVersion, this.deps.deadlineMs);
+    return this.run(firstPage(normalised(stored.vector), { ...options, modelVersion: stored.modelVersion }, [imageId]));
   }
 
   private cursorOf(raw: unknown, keys: readonly string[]) {
@@ -84,7 +95,25 @@ export class SearchRequests {
   }
 
   private withDefaultVersion(options: SearchOptions): SearchOptions {
-    return options.modelVersion === undefined && this.deps.defaultModelVersion !== undefined ? { ...options, modelVersion: this.deps.defaultModelVersion } : options;
+    const version = this.defaultVersion();
+    return options.modelVersion === undefined && version !== undefined ? { ...options, modelVersion: version } : options;
+  }
+
+  private defaultVersion(): string | undefined {
+    const d = this.deps.defaultModelVersion;
+    return typeof d === 'function' ? d() : d;
+  }
+
+  /** The boot embedder when it serves `version` (or no version is asked), else the registry's model of that version, else the boot one. */
+  private async embedderOf(version: string | undefined): Promise<QueryEmbedder | undefined> {
+    const boot = this.deps.embedder;
+    if (version === undefined || boot?.modelVersion === version || this.deps.embedderFor === undefined) return boot;
+    return (await this.deps.embedderFor(version)) ?? boot;
+  }
+
+  private async run(query: VectorQuery): Promise<VersionedResult> {
+    const result = await this.deps.search.search(query);
+    return { ...result, modelVersion: query.modelVersion ?? null };
   }
 
   private async fetch(url: unknown): Promise<Buffer> {

@@ -13,7 +13,8 @@ export interface HitView {
   duplicateOf?: string | null;
 }
 
-export type SearchResultView = Omit<SearchResult, 'hits'> & { hits: HitView[] };
+/** The answer: the result with its hits as views and the index version searched (null: the owners' own). */
+export type SearchResultView = Omit<SearchResult, 'hits'> & { hits: HitView[]; modelVersion?: string | null };
 
 function hitView(hit: SearchHit): HitView {
   const f = hit.facts;
@@ -31,6 +32,6 @@ function hitView(hit: SearchHit): HitView {
   };
 }
 
-export function searchResultView(result: SearchResult): SearchResultView {
+export function searchResultView(result: SearchResult & { readonly modelVersion?: string | null }): SearchResultView {
   return { ...result, hits: result.hits.map(hitView) };
 }

@@ -41,7 +41,7 @@ export class SearchController {
   @ApiSearchResponses()
   @ApiResponse({ status: 413, description: 'Image over SEARCH_UPLOAD_MAX_BYTES or SEARCH_UPLOAD_MAX_PIXELS', schema: errorSchema })
   @ApiResponse({ status: 415, description: 'Content type not accepted, or the bytes are not a supported image', schema: errorSchema })
-  @ApiResponse({ status: 422, description: 'Image cannot be decoded, or the URL gives none', schema: errorSchema })
+  @ApiResponse({ status: 422, description: 'Image cannot be decoded, or the URL gives none (or names a host DNS does not know)', schema: errorSchema })
   @ApiResponse({ status: 502, description: 'The URL\'s host failed or timed out', schema: errorSchema })
   async byImage(@Req() req: Request): Promise<SearchResultView> {
     const fields = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;

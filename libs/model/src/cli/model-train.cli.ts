@@ -1,12 +1,17 @@
-import { basename, dirname, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { reasonOf } from '@stylestream/errors';
-import { DEFAULT_MODEL_ID } from '../convert/default-model.build';
+import { DEFAULT_MODEL_ID, sha256 } from '../convert/default-model.build';
+import { appendDescriptorGraph } from '../convert/descriptor-graph';
+import { DEFAULT_DESCRIPTOR, descriptorCandidates } from '../descriptor/default-descriptor';
 import { loadModel } from '../session/model.loader';
 import { listLabelledImages } from '../train/labelled-images';
-import { writeHeadModel } from '../train/head-model.writer';
-import { DEFAULT_HEAD_CANDIDATES, trainProjectionHead } from '../train/projection-head.trainer';
+import { DESCRIPTOR_OUTPUT, writeHeadModel } from '../train/head-model.writer';
+import { describeDescriptor, trainDescriptorHead } from '../train/descriptor-head.trainer';
+import { DEFAULT_HEAD_CANDIDATES, type TrainedHead, trainProjectionHead } from '../train/projection-head.trainer';
 import { cachedBackboneFeatures } from './cached-backbone-features';
+import { cachedThumbnails } from './cached-thumbnails';
 
 interface TrainFlags {
   images: string;
@@ -15,13 +20,22 @@ interface TrainFlags {
   dim: string;
   modelsDir: string;
   threads: string;
+  thumbnail: string;
+  thumbnailColour: string;
+  centre: boolean;
+  power: string;
+  thumbnailWeights: string;
 }
 
 /**
- * `npm run model:train -- --images <dir> [--out models/<id>] [--base <model id>] [--dim 256]`:
+ * `npm run model:train -- --images <dir> [--out models/<id>] [--base <model id>] [--dim 256]
+ * [--thumbnail <size>|0] [--power <p>] [--thumbnail-weights <w,...>]`:
  * extracts backbone features of `<dir>/<class>/*.jpg` with the extractor's
- * preprocessing (cached under .cache/features), learns PCA-whitening + a discriminant
- * head, and writes the head as a new model `<id>` next to the base model.
+ * preprocessing (cached under .cache/features) and, unless `--thumbnail 0`, the pooled
+ * thumbnails of the same input tensors; learns PCA-whitening + a discriminant head
+ * over the descriptor [power-normalised features ‖ thumbnail] (the thumbnail weight
+ * chosen on held-out training rows) or over the features alone; writes the head as a
+ * new model `<id>` next to the base model.
  */
 async function main(argv: string[]): Promise<void> {
   const flags = new Command('model:train')
@@ -31,10 +45,22 @@ async function main(argv: string[]): Promise<void> {
     .option('--dim <n>', 'output dim of the head', '256')
     .option('--models-dir <dir>', 'where models live', 'models')
     .option('--threads <n>', 'onnxruntime intra-op threads (0: one per core)', '0')
+    .option('--thumbnail <size>', 'descriptor thumbnail size (must divide the input size); 0: head over the backbone features alone', String(DEFAULT_DESCRIPTOR.size))
+    .option('--thumbnail-colour <rgb|grey>', 'thumbnail channels', DEFAULT_DESCRIPTOR.colour)
+    .option('--no-centre', 'keep the thumbnail mean (default: subtract it per channel)')
+    .option('--power <p>', 'signed power applied to the features in the descriptor (1: none)', String(DEFAULT_DESCRIPTOR.power))
+    .option('--thumbnail-weights <w,...>', 'thumbnail block weights tried (chosen on held-out rows)', DEFAULT_DESCRIPTOR.thumbnailWeights.join(','))
     .parse(argv, { from: 'user' })
     .opts<TrainFlags>();
   const dim = Number(flags.dim);
   if (!Number.isInteger(dim) || dim < 2) throw new Error(`--dim must be an integer ≥ 2, got ${flags.dim}`);
+  const size = Number(flags.thumbnail);
+  if (!Number.isInteger(size) || size < 0) throw new Error(`--thumbnail must be an integer ≥ 0, got ${flags.thumbnail}`);
+  if (flags.thumbnailColour !== 'rgb' && flags.thumbnailColour !== 'grey') throw new Error(`--thumbnail-colour must be rgb or grey, got ${flags.thumbnailColour}`);
+  const power = Number(flags.power);
+  const weights = flags.thumbnailWeights.split(',').map(Number);
+  if (!(power > 0 && power <= 1)) throw new Error(`--power must be in (0, 1], got ${flags.power}`);
+  if (weights.length === 0 || weights.some((w) => !(w > 0))) throw new Error(`--thumbnail-weights must be positive numbers, got ${flags.thumbnailWeights}`);
   const modelsDir = resolve(flags.modelsDir);
   const out = resolve(flags.out ?? `${modelsDir}/${flags.base}-h${dim}`);
   if (resolve(dirname(out)) !== modelsDir) throw new Error(`--out must be a folder directly under ${modelsDir} (models/<id>), got ${out}`);
@@ -44,18 +70,42 @@ async function main(argv: string[]): Promise<void> {
   log(`${set.images.length} images in ${set.classes.length} classes (${set.classes.join(', ')}) from ${set.root}`);
   const model = await loadModel({ modelsDir, modelId: flags.base, executionProviders: ['cpu'], intraOpThreads: Number(flags.threads), interOpThreads: 1 });
   try {
-    const { features, cached } = await cachedBackboneFeatures(model, set.images.map((i) => i.path), { name: 'original' }, log);
-    log(`features: ${set.images.length} × ${model.manifest.output.dim} (${cached} from the cache)`);
-    const head = trainProjectionHead(features, set.labels, model.manifest.output.dim, { outputDim: dim, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log });
-    const manifest = writeHeadModel(modelsDir, model.manifest, head.projection, {
-      id: basename(out),
-      method: head.method,
-      source: relative(process.cwd(), set.root) || '.',
-      images: set.images.length,
-      classes: set.classes,
-      heldOutNearestNeighbourAccuracy: head.heldOut.nearestNeighbourAccuracy,
-    });
-    log(`chosen: ${head.method} (held-out 1-NN ${(100 * head.heldOut.nearestNeighbourAccuracy).toFixed(1)} %, mAP@10 ${(100 * head.heldOut.meanAveragePrecisionAt10).toFixed(1)} %)`);
+    const base = model.manifest;
+    const files = set.images.map((i) => i.path);
+    const { features, cached } = await cachedBackboneFeatures(model, files, { name: 'original' }, log);
+    log(`features: ${set.images.length} × ${base.output.dim} (${cached} from the cache)`);
+    const options = { outputDim: dim, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log };
+    let head: TrainedHead;
+    let descriptor: Parameters<typeof writeHeadModel>[4];
+    let method: string;
+    if (size === 0) {
+      head = trainProjectionHead(features, set.labels, base.output.dim, options);
+      method = head.method;
+    } else {
+      const thumbnails = await cachedThumbnails(files, { name: 'original' }, base.input, size, log);
+      const specs = descriptorCandidates({ name: base.output.name, dim: base.output.dim }, { size, colour: flags.thumbnailColour, centre: flags.centre, power, thumbnailWeights: weights });
+      const trained = trainDescriptorHead(features, thumbnails, set.labels, specs, options);
+      for (const t of trained.tried) log(`  ${describeDescriptor(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} % (${t.head.method})`);
+      head = trained.head;
+      method = `${describeDescriptor(trained.spec)} → ${head.method}`;
+      const backbonePath = join(modelsDir, base.backbone ?? base.id, base.file);
+      descriptor = { spec: trained.spec, graphSha256: sha256(appendDescriptorGraph(readFileSync(backbonePath), trained.spec, base.input, DESCRIPTOR_OUTPUT)) };
+    }
+    const manifest = writeHeadModel(
+      modelsDir,
+      base,
+      head.projection,
+      {
+        id: basename(out),
+        method,
+        source: relative(process.cwd(), set.root) || '.',
+        images: set.images.length,
+        classes: set.classes,
+        heldOutNearestNeighbourAccuracy: head.heldOut.nearestNeighbourAccuracy,
+      },
+      descriptor,
+    );
+    log(`chosen: ${method} (held-out 1-NN ${(100 * head.heldOut.nearestNeighbourAccuracy).toFixed(1)} %, mAP@10 ${(100 * head.heldOut.meanAveragePrecisionAt10).toFixed(1)} %)`);
     log(`wrote ${out}: ${manifest.id} ${manifest.version}, ${manifest.projection?.inputDim} → ${manifest.projection?.outputDim}`);
   } finally {
     await model.release();

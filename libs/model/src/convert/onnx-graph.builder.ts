@@ -24,6 +24,45 @@ export class OnnxGraphBuilder {
 
   constructor(private readonly graphName: string) {}
 
+  /**
+   * A builder that continues an encoded opset-13 model: its nodes, initialisers,
+   * inputs and outputs are kept (their names reserved) and `encode` writes them back,
+   * in their order, followed by whatever was added. Deterministic like a fresh build.
+   */
+  static extend(bytes: Uint8Array): OnnxGraphBuilder {
+    const model = onnx.ModelProto.decode(bytes);
+    const opsets = model.opsetImport.map((o) => `${o.domain ?? ''}:${String(o.version)}`);
+    if (opsets.length !== 1 || opsets[0] !== `:${ONNX_OPSET}`) {
+      throw new RangeError(`only opset-${ONNX_OPSET} models can be extended, this one imports ${opsets.join(', ') || 'nothing'}`);
+    }
+    const graph = model.graph;
+    if (graph === null || graph === undefined) throw new RangeError('the model has no graph');
+    const builder = new OnnxGraphBuilder(graph.name ?? 'graph');
+    const nodes = graph.node ?? [];
+    const initializers = graph.initializer ?? [];
+    const inputs = graph.input ?? [];
+    builder.nodes.push(...nodes);
+    builder.initializers.push(...initializers);
+    builder.inputs.push(...inputs);
+    builder.outputs.push(...(graph.output ?? []));
+    for (const name of [...inputs.map((v) => v.name), ...initializers.map((t) => t.name), ...nodes.flatMap((n) => n.output ?? [])]) {
+      if (name !== null && name !== undefined) builder.usedNames.add(name);
+    }
+    return builder;
+  }
+
+  /** Output names declared so far, in order. */
+  outputNames(): string[] {
+    return this.outputs.map((o) => o.name ?? '');
+  }
+
+  /** Stops declaring `name` as a graph output (the tensor stays computed for nodes that read it). */
+  removeOutput(name: string): void {
+    const at = this.outputs.findIndex((o) => o.name === name);
+    if (at < 0) throw new RangeError(`the graph has no output "${name}"`);
+    this.outputs.splice(at, 1);
+  }
+
   /** A fresh tensor name derived from `base` (suffixes a counter on collision). */
   uniqueName(base: string): string {
     let name = base;

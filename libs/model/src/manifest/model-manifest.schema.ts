@@ -35,6 +35,44 @@ export const projectionSchema = z
 export type ProjectionSpec = z.infer<typeof projectionSchema>;
 
 /**
+ * A descriptor composed inside the ONNX graph from the backbone's output and its own
+ * input, appended to the backbone graph when the model loads (convert/descriptor-graph.ts):
+ * `[ w_f · n(|f|^p · sign f) ‖ w_t · n(thumbnail) ]` with `n(v) = v / √(Σv² + 1e-12)`.
+ * `thumbnail` is the preprocessed input tensor average-pooled to `size`×`size` (per
+ * channel, or the channel mean for `grey`), minus its own mean per channel when `centre`.
+ * The graph output (manifest `output`) is the descriptor, `features.dim + channels·size²` wide.
+ */
+export const descriptorSchema = z
+  .object({
+    /** The backbone graph's output the features block reads. */
+    features: z
+      .object({
+        name: z.string().min(1),
+        dim: z.number().int().positive(),
+        /** Signed power p (0.5: signed square root); 1 leaves the values as they are. */
+        power: z.number().positive().max(1),
+        weight: z.number().positive(),
+      })
+      .strict(),
+    thumbnail: z
+      .object({
+        size: z.number().int().positive(),
+        colour: z.enum(['rgb', 'grey']),
+        centre: z.boolean(),
+        weight: z.number().positive(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type DescriptorSpec = z.infer<typeof descriptorSchema>;
+
+/** Floats in the descriptor: the features plus the thumbnail's channels × size². */
+export function descriptorDim(d: DescriptorSpec): number {
+  return d.features.dim + (d.thumbnail.colour === 'rgb' ? 3 : 1) * d.thumbnail.size ** 2;
+}
+
+/**
  * `models/<id>/manifest.json`: everything a consumer needs to feed the ONNX file and
  * read its output. Preprocessing is `((pixel * pixelScale) - mean[c]) / std[c]` per
  * channel, in `colourOrder`, after resizing per `resize` to `width`×`height`.
@@ -65,6 +103,8 @@ export const modelManifestSchema = z
       dim: z.number().int().positive(),
       normalisation: z.enum(['l2', 'none']),
     }),
+    /** Graph-side descriptor appended to the backbone graph at load; `output` then names the descriptor. */
+    descriptor: descriptorSchema.optional(),
     /** A learned head after the output; `null`: the output is the embedding. */
     projection: projectionSchema.nullable().default(null),
     /** How the ONNX file was produced; `model:build` compares `sourceSha256` and `onnxSha256` to decide whether to rebuild. */
@@ -81,6 +121,17 @@ export const modelManifestSchema = z
   .superRefine((m, ctx) => {
     if (m.projection !== null && m.projection.inputDim !== m.output.dim) {
       ctx.addIssue({ code: 'custom', path: ['projection', 'inputDim'], message: `must equal output.dim (${m.output.dim}), got ${m.projection.inputDim}` });
+    }
+    if (m.descriptor !== undefined) {
+      const d = m.descriptor;
+      if (m.backbone === undefined) ctx.addIssue({ code: 'custom', path: ['backbone'], message: 'a descriptor is appended to a backbone model: name it' });
+      if (m.build === undefined) ctx.addIssue({ code: 'custom', path: ['build'], message: 'a descriptor model records the SHA-256 of its composed graph in build.onnxSha256' });
+      if (m.output.dim !== descriptorDim(d)) ctx.addIssue({ code: 'custom', path: ['output', 'dim'], message: `must equal the descriptor's width (${descriptorDim(d)}), got ${m.output.dim}` });
+      if (m.output.normalisation !== 'none') ctx.addIssue({ code: 'custom', path: ['output', 'normalisation'], message: 'must be "none": the descriptor normalises its blocks itself' });
+      if (m.output.name === d.features.name) ctx.addIssue({ code: 'custom', path: ['output', 'name'], message: `must differ from the backbone output it reads ("${d.features.name}")` });
+      if (m.input.width % d.thumbnail.size !== 0 || m.input.height % d.thumbnail.size !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['descriptor', 'thumbnail', 'size'], message: `must divide the input ${m.input.width}×${m.input.height}, got ${d.thumbnail.size}` });
+      }
     }
   });
 

@@ -46,6 +46,7 @@ export function sampleVectorExtracted(overrides: Partial<VectorExtracted> = {}):
     vector: vectorToBytes([0.5, -1.25, 3, 0]),
     contentSha256: 'b'.repeat(64),
     perceptualHash: 'f0e1d2c3b4a59687',
+    cropHashes: ['f0e1d2c3b4a59686', 'f0e1d2c3b4a59685'],
     width: 224,
     height: 320,
     extractedAt: 1_760_000_120_000,

@@ -9,6 +9,11 @@ export interface VectorExtracted extends Pick<ImageArrived, 'imageId' | 'uri' | 
   vector: Buffer;
   contentSha256: string;
   perceptualHash: string;
+  /**
+   * Perceptual hashes of centre crops of the image (same format as perceptualHash), largest crop first.
+   * Optional: the schema default is [] (producers that do not compute them, records written before the field).
+   */
+  cropHashes?: string[];
   width: number;
   height: number;
   /** ms since the Unix epoch (timestamp-millis). */
