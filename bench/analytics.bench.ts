@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { applyMigrations, createClickHouseClient, readMigrations } from '@stylestream/clickhouse';
+import { type ClickHouseClient, applyMigrations, createClickHouseClient, readMigrations } from '@stylestream/clickhouse';
 import { AnalyticsQueryService, type FollowedBloggerStats } from '../apps/analytics/src/query/analytics-query.service';
 import { ClickHouseSqlRunner } from '../apps/analytics/src/query/sql-runner';
 import { type SqlQuery, liveFactTerms, trendQuery } from '../apps/analytics/src/query/stats-queries';
@@ -70,6 +70,8 @@ export async function run(args: string[]): Promise<void> {
     result.generate_s = Math.round((Date.now() - genStart) / 1000);
     result.churn_rows = await applyChurn(client, rows, followedOnly ? 'by-blogger' : 'both');
     log(`live quarter updates: ${Number(result.churn_rows).toLocaleString('en')} rows (re-published at the same key ${CHURN.republishedPerMille}‰, taken down ${CHURN.takenDownPerMille}‰)`);
+    // The layout measured is the one described: no background merge changes it (or takes CPU) while questions run.
+    await stopMerges(client, ['image_facts', 'image_facts_by_blogger']);
     const shape = await describeCatalogue(client, !followedOnly);
     log(`catalogue: ${JSON.stringify(shape)}`);
 
@@ -96,6 +98,7 @@ export async function run(args: string[]): Promise<void> {
       log(`normalised baseline: copying ... (${load()})`);
       const fillStart = Date.now();
       const labelRows = await fillNormalised(client);
+      await stopMerges(client, ['bench_images', 'bench_image_labels']);
       result.baseline_fill_s = Math.round((Date.now() - fillStart) / 1000);
       log(`normalised baseline: ${labelRows.toLocaleString('en')} label rows in ${result.baseline_fill_s} s (${load()})`);
       const sql = new ClickHouseSqlRunner(client);
@@ -138,5 +141,9 @@ async function sameTrend(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, r
   const final = new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>({ ...q, query: q.query.replace(live, '').replace('FROM image_facts\n', 'FROM image_facts FINAL\n') }) });
   const [withoutFinal, withFinal] = [await app.trend(req), await final.trend(req)];
   if (JSON.stringify(withoutFinal) !== JSON.stringify(withFinal)) throw new Error(`trend without FINAL differs from FINAL for ${req.quarter}: ${JSON.stringify({ withoutFinal: withoutFinal.images, withFinal: withFinal.images })}`);
+}
+
+async function stopMerges(client: ClickHouseClient, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await client.command({ query: `SYSTEM STOP MERGES ${table}` });
 }
 

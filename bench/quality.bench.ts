@@ -47,7 +47,8 @@ const GOAL_NN = 0.75;
  * between distinct images, in the 1280-d and 256-d spaces, and pHash Hamming distances.
  * Features and thumbnails are cached under .cache/features.
  * --quick: 100 near-duplicate originals and 400 distinct images (500 and 1500 otherwise),
- * and only the committed head's descriptor (all default thumbnail weights otherwise).
+ * and, when the committed head has a descriptor, its figures stand for the descriptor
+ * head (no refit in the run; the full run refits over all default thumbnail weights).
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
@@ -98,16 +99,17 @@ export async function run(args: string[]): Promise<void> {
     const size = committedSpec?.thumbnail.size ?? DEFAULT_DESCRIPTOR.size;
     const trainT = await cachedThumbnails(train.images.map((i) => i.path), { name: 'original' }, input, size, log);
     const valT = await cachedThumbnails(validation.images.map((i) => i.path), { name: 'original' }, input, size, log);
-    const specs: DescriptorSpec[] = quick && committedSpec !== undefined
-      ? [committedSpec]
-      : descriptorCandidates({ name: model.manifest.output.name, dim }, { ...DEFAULT_DESCRIPTOR, size, ...(committedSpec === undefined ? {} : { colour: committedSpec.thumbnail.colour, centre: committedSpec.thumbnail.centre, power: committedSpec.features.power }) });
-    const trained = trainDescriptorHead(trainF.features, trainT, train.labels, specs, { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log: (l) => log(`  ${l}`) });
-    const head = trained.head;
-    const describeRun = (s: DescriptorSpec) => `${describeDescriptor(s)} → ${descriptorDim(s)}-d`;
-    for (const t of trained.tried) log(`  ${describeRun(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} %`);
-    log(`  chosen: ${describeRun(trained.spec)} → ${head.method}`);
     const descriptorRows = (spec: DescriptorSpec, f: Float32Array, t: Float32Array) => composeDescriptorRows(f, t, f.length / dim, spec);
-    report('learned head', retrievalQuality(rows(applyHead(head.projection, descriptorRows(trained.spec, trainF.features, trainT)), train.labels, 256), rows(applyHead(head.projection, descriptorRows(trained.spec, valF.features, valT)), validation.labels, 256)), 'descriptor head (trained in this run)');
+    const describeRun = (s: DescriptorSpec) => `${describeDescriptor(s)} → ${descriptorDim(s)}-d`;
+    // --quick with a committed descriptor head: its figures stand for the method (same data, same deterministic trainer) and the costly refit is skipped.
+    const trained = quick && committedSpec !== undefined
+      ? undefined
+      : trainDescriptorHead(trainF.features, trainT, train.labels, descriptorCandidates({ name: model.manifest.output.name, dim }, { ...DEFAULT_DESCRIPTOR, size, ...(committedSpec === undefined ? {} : { colour: committedSpec.thumbnail.colour, centre: committedSpec.thumbnail.centre, power: committedSpec.features.power }) }), { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log: (l) => log(`  ${l}`) });
+    if (trained !== undefined) {
+      for (const t of trained.tried) log(`  ${describeRun(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} %`);
+      log(`  chosen: ${describeRun(trained.spec)} → ${trained.head.method}`);
+      report('learned head', retrievalQuality(rows(applyHead(trained.head.projection, descriptorRows(trained.spec, trainF.features, trainT)), train.labels, 256), rows(applyHead(trained.head.projection, descriptorRows(trained.spec, valF.features, valT)), validation.labels, 256)), 'descriptor head (trained in this run)');
+    }
     /** The committed model's embedding of cached backbone features (+ thumbnails when it has a descriptor). */
     const committedSpace = (c: ModelEmbedder, f: Float32Array, t: Float32Array | undefined): Float32Array => {
       const spec = c.manifest.descriptor;
@@ -118,6 +120,7 @@ export async function run(args: string[]): Promise<void> {
     if (committed !== undefined) {
       const q = retrievalQuality(rows(committedSpace(committed, trainF.features, trainT), train.labels, 256), rows(committedSpace(committed, valF.features, valT), validation.labels, 256));
       report('committed head', q, `committed head ${committed.manifest.version}`);
+      if (trained === undefined) results['learned head'] = q;
     } else {
       log(`committed head: models/${HEAD_MODEL_ID} not found (npm run model:train -- --images <train dir>)`);
     }
@@ -135,7 +138,7 @@ export async function run(args: string[]): Promise<void> {
     for (const t of NEAR_DUPLICATE_TRANSFORMS) copyThumbs.set(t, await cachedThumbnails(sample, { name: t, transform: (bytes) => transformImage(bytes, t) }, input, size, log));
     const space256 = committed !== undefined
       ? (f: Float32Array, t: Float32Array | undefined) => committedSpace(committed, f, t)
-      : (f: Float32Array, t: Float32Array | undefined) => applyHead(head.projection, descriptorRows(trained.spec, f, t ?? new Float32Array(0)));
+      : (f: Float32Array, t: Float32Array | undefined) => (trained === undefined ? f : applyHead(trained.head.projection, descriptorRows(trained.spec, f, t ?? new Float32Array(0))));
     const spreads: Record<string, SimilaritySpread> = {};
     for (const [name, map, d] of [
       [`${dim}-d`, (f: Float32Array) => f, dim],
@@ -172,7 +175,8 @@ export async function run(args: string[]): Promise<void> {
       feature_head_map10: map10(results['feature head']),
       head_map10: map10(results['learned head']),
       committed_head_map10: map10(results['committed head']),
-      head_method: `${describeDescriptor(trained.spec)} → ${head.method}`,
+      head_method: trained === undefined ? (committed?.manifest.projection?.training?.method ?? null) : `${describeDescriptor(trained.spec)} → ${trained.head.method}`,
+      head_trained_in_run: trained !== undefined,
       goal_head_1nn: GOAL_NN * 100,
       goal_met: headNn >= GOAL_NN,
       near_dup_copies: sample.length * NEAR_DUPLICATE_TRANSFORMS.length,

@@ -163,8 +163,8 @@ export async function run(args: string[]): Promise<void> {
       LOG_LEVEL: 'warn',
     });
     // BENCH_PROFILE_DIR: CPU profile of the main API process (written when it stops), to find per-request overhead.
-    const profile: Record<string, string> = process.env.BENCH_PROFILE_DIR === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` };
-    const api = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv(writers.map((w) => w.url)), ...profile, LOG_LEVEL: 'info' }, 'search-api listening');
+    const profile = process.env.BENCH_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`];
+    const api = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv(writers.map((w) => w.url)), LOG_LEVEL: 'info' }, 'search-api listening', profile);
     const apiSlow = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv([...writers.map((w) => w.url), slow.url]), LOG_LEVEL: 'info' }, 'search-api listening');
     // One API per filter strategy: the chooser (defaults), and each strategy forced (SEARCH_FILTER_CANDIDATE_MAX / _HIT_COST).
     // Catalogue calls get 30 s: the comparison measures what a strategy costs, not whether it fits the production timeout.

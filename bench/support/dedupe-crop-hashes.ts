@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelManifest } from '@stylestream/model';
-import { CROP_HASH_SCALES, centreCropHashes, differenceHash } from '../../apps/extractor/src/perceptual-hash';
+import { CROP_HASH_SCALES, FINE_HASH_SIZE, centreCropHashes, differenceHash, fineHashes } from '../../apps/extractor/src/perceptual-hash';
 import { FEATURE_CACHE_DIR, type ImageVariant } from '../../libs/model/src/cli/cached-backbone-features';
 import { extractorPreprocessing } from '../../libs/model/src/cli/extractor-preprocessing';
 
-/** The extractor's hashes of one image: full-frame dHash and centre-crop dHashes. */
+/** The extractor's hashes of one image: full-frame dHash, centre-crop dHashes, fine (256-bit) hashes. */
 export interface ImageHashes {
   readonly perceptualHash: string;
   readonly cropHashes: string[];
+  readonly fineHashes: string[];
 }
 
 /**
@@ -20,7 +21,7 @@ export interface ImageHashes {
  * crop scales, entries keyed by absolute path, size and mtime.
  */
 export async function cachedImageHashes(input: ModelManifest['input'], files: readonly string[], variant: ImageVariant, log: (line: string) => void): Promise<ImageHashes[]> {
-  const dir = join(FEATURE_CACHE_DIR, 'crop-hashes', digest({ input, scales: CROP_HASH_SCALES }));
+  const dir = join(FEATURE_CACHE_DIR, 'crop-hashes', digest({ input, scales: CROP_HASH_SCALES, fine: FINE_HASH_SIZE }));
   const file = join(dir, `${variant.name.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
   const cache = readCache(file);
   const keys = files.map((f) => {
@@ -39,7 +40,7 @@ export async function cachedImageHashes(input: ModelManifest['input'], files: re
         const raw = readFileSync(files[i]);
         const bytes = variant.transform === undefined ? raw : await variant.transform(raw);
         const p = await preprocessing.decode(bytes, input);
-        cache[keys[i]] = { perceptualHash: differenceHash(p.rgb, p.width, p.height), cropHashes: centreCropHashes(p.rgb, p.width, p.height) };
+        cache[keys[i]] = { perceptualHash: differenceHash(p.rgb, p.width, p.height), cropHashes: centreCropHashes(p.rgb, p.width, p.height), fineHashes: fineHashes(p.rgb, p.width, p.height) };
         done++;
         if (done % 500 === 0 || done === missing.length) log(`  hashes ${variant.name}: ${done}/${missing.length} decoded (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
       }

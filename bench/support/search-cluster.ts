@@ -47,13 +47,15 @@ export class AppProcess {
     private readonly app: string,
     private readonly env: Record<string, string>,
     private readonly startedMsg: string,
+    /** Node options before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   /** Spawns and resolves with the URL once the start line is logged ('' when no line carried one); rejects with the output tail on exit or timeout. */
   async start(timeoutMs = 60_000): Promise<string> {
     const entry = built(this.app);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [entry], { env: { ...process.env, LOG_LEVEL: 'info', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeArgs, entry], { env: { ...process.env, LOG_LEVEL: 'info', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     return new Promise<string>((resolve, reject) => {

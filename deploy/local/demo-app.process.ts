@@ -34,7 +34,7 @@ export interface DemoAppLaunch {
    * ended, because a process killed by a signal may not.
    */
   removeOnExit?: string[];
-  /** Startup deadline (default 60 s). */
+  /** Startup deadline (default 180 s: seven apps booting at once on a loaded 2-core machine took over 60 s each). */
   deadlineMs?: number;
 }
 
@@ -90,7 +90,7 @@ export class DemoAppProcess {
     const probe = port === undefined ? () => Promise.resolve(this.logSays(logStart)) : () => probeHttp(`${this.url}/health`);
     await waitHealthy(probe, {
       what: name,
-      deadlineMs: this.launch.deadlineMs ?? 60_000,
+      deadlineMs: this.launch.deadlineMs ?? 180_000,
       exited: () => this.exit,
       logTail: () => tailFile(logFile, 15),
     });

@@ -136,7 +136,8 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       entry: dist('apps', 'extractor', 'src', 'main.js'),
       readyLog: STAGE_READY,
       logFile: join(logDir, 'extractor.log'),
-      deadlineMs: 120_000,
+      // Model load and group join; seen past 120 s with seven apps booting on a loaded 2-core machine.
+      deadlineMs: 300_000,
       removeOnExit: [target('extractor')],
       env: {
         ...kafka,
@@ -155,7 +156,8 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       entry: dist('apps', 'dedupe', 'src', 'main.js'),
       readyLog: STAGE_READY,
       logFile: join(logDir, 'dedupe.log'),
-      deadlineMs: 120_000,
+      // Restoring a long demo-dedupe-state changelog on a loaded machine took over 120 s.
+      deadlineMs: 300_000,
       removeOnExit: [target('dedupe')],
       env: {
         ...kafka,
@@ -176,6 +178,7 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       entry: dist('apps', 'index-writer', 'src', 'main.js'),
       readyLog: STAGE_READY,
       logFile: join(logDir, 'index-writer.log'),
+      deadlineMs: 120_000,
       env: {
         ...kafka,
         KAFKA_GROUP_ID: naming.groups.indexWriter,

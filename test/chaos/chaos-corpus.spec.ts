@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { buildCorpus, corpusShares } from './chaos-corpus';
 import { formatTable, type ScenarioResult } from './chaos-run';
 
@@ -41,6 +42,21 @@ describe('chaos corpus', () => {
     // No copy is of a unique that gets taken down (its verdict would depend on the order).
     const tombstonedBytes = new Set(byKind('unique').filter((e) => tombstoned.has(e.id)).map(bytesOf));
     for (const e of byKind('exact')) expect(tombstonedBytes.has(bytesOf(e))).toBe(false);
+  }, 120_000);
+
+  it('makes each near copy differ from its PNG original in one pixel', async () => {
+    const corpus = await buildCorpus(dir, 200, 11, 'run');
+    const pixelsOf = async (e: (typeof corpus.events)[number]): Promise<Buffer> => sharp(fileURLToPath(e.value?.uri ?? '')).raw().toBuffer();
+    const originals = await Promise.all(corpus.events.filter((e) => e.kind === 'unique').map(async (e) => ({ jpeg: (e.value?.uri ?? '').endsWith('.jpg'), pixels: await pixelsOf(e) })));
+    const nears = corpus.events.filter((e) => e.kind === 'near');
+    const closest = await Promise.all(
+      nears.map(async (e) => {
+        const near = await pixelsOf(e);
+        const differing = (o: Buffer): number => Array.from({ length: near.length / 3 }, (_, p) => (o.compare(near, p * 3, p * 3 + 3, p * 3, p * 3 + 3) === 0 ? 0 : 1)).reduce<number>((a, b) => a + b, 0);
+        return originals.map((o) => ({ jpeg: o.jpeg, pixels: differing(o.pixels) })).sort((a, b) => a.pixels - b.pixels)[0];
+      }),
+    );
+    expect(closest.map((c) => [c?.pixels, c?.jpeg])).toEqual(nears.map(() => [1, false]));
   }, 120_000);
 
   it('prints one row per scenario, with the reason of one not run', () => {

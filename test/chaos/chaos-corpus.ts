@@ -65,7 +65,8 @@ export function corpusShares(total: number): Record<EventKind, number> {
 /**
  * Writes the images of a run under `dir` (32x32 random-noise PNGs, every
  * fourth a JPEG: random pixels give pHashes far apart, so two uniques are never
- * near duplicates of each other) and builds the records, image events first in
+ * near duplicates of each other; a near copy is a PNG original's decoded
+ * pixels with one pixel changed by 6, so its dHash is at most 2 bits away) and builds the records, image events first in
  * a shuffled order with every copy after its original, tombstones last.
  * Corrupt files: truncated PNGs and text named `.png`.
  */
@@ -94,8 +95,10 @@ export async function buildCorpus(dir: string, total: number, seed: number, runT
     const jpeg = i % 4 === 3;
     const path = join(dir, `u-${i}.${jpeg ? 'jpg' : 'png'}`);
     const image = sharp(raw, { raw: { width: SIDE, height: SIDE, channels: 3 } });
-    writeFileSync(path, jpeg ? await image.jpeg({ quality: 95 }).toBuffer() : await image.png().toBuffer());
-    uniques.push({ id: `${runTag}-u-${i}`, path, raw, jpeg });
+    const encoded = jpeg ? await image.jpeg({ quality: 95 }).toBuffer() : await image.png().toBuffer();
+    writeFileSync(path, encoded);
+    // A JPEG's decoded pixels are not the noise it was made from (q95 on noise moves every pixel): near copies start from what a reader decodes.
+    uniques.push({ id: `${runTag}-u-${i}`, path, raw: jpeg ? await sharp(encoded).raw().toBuffer() : raw, jpeg });
   }
   // Copies come from the first half of the uniques; tombstones from the last uniques, which have none.
   const copySources = Math.max(1, Math.floor(counts.unique / 2));
@@ -109,8 +112,11 @@ export async function buildCorpus(dir: string, total: number, seed: number, runT
     copyFileSync(source.path, path);
     copies.push({ kind: 'exact', id, value: event(id, path, i) });
   }
+  // Near copies only of PNG originals: a JPEG original read at a model input smaller than the image takes libjpeg's
+  // shrink-on-load path, its PNG copy a resize kernel, and the two small images hash bits apart (seen with the 8×8 test model).
+  const nearSources = uniques.slice(0, copySources).filter((u) => !u.jpeg);
   for (let i = 0; i < counts.near; i++) {
-    const source = uniques[Math.floor(random() * copySources)] ?? uniques[0];
+    const source = nearSources[Math.floor(random() * nearSources.length)] ?? uniques[0];
     const raw = Buffer.from(source.raw);
     const at = Math.floor(random() * SIDE * SIDE) * 3;
     raw[at] = (raw[at] ?? 0) > 127 ? (raw[at] ?? 0) - 6 : (raw[at] ?? 0) + 6;

@@ -3,6 +3,9 @@
  * .venv) generates requests from each API's OpenAPI document (/docs-json) —
  * valid ones, invalid ones, missing auth — against the built app run as a
  * child process on a free port with unique topics, data dirs and indices.
+ * The search API runs over a real index-writer serving 40 vectors
+ * (search-api.fixture.ts), with an API key that schemathesis sends through
+ * the `api-key` scheme and the tiny test model for image queries.
  * Asserted per API: the run reports no failure of the checks in FUZZ_CHECKS
  * (no 5xx, documented status codes and content types, responses match their
  * schemas, valid input accepted and invalid input rejected, auth enforced),

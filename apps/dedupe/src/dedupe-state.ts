@@ -1,5 +1,6 @@
 import { parsePerceptualHash, type DedupStatus, type PerceptualHash } from '@stylestream/schemas';
 import { CanonicalVectorIndex, type VectorIndexParams } from './canonical-vector.index';
+import { type FineHash, parseFineHash } from './fine-hash';
 import { PHASH_BANDS, bandsOf } from './phash-bands';
 
 /**
@@ -14,6 +15,8 @@ export interface DedupeEntry {
   readonly perceptualHash: string;
   /** pHashes of centre crops (vector-extracted `cropHashes`), kept for canonical images only; absent or empty when unknown. */
   readonly cropHashes?: readonly string[];
+  /** 256-bit hashes (vector-extracted `fineHashes`: full frame, then crops), kept for canonical images only; absent or empty when unknown. */
+  readonly fineHashes?: readonly string[];
   readonly modelVersion: string;
   readonly vector: Float32Array | null;
   /** The decision published for this image. */
@@ -27,6 +30,7 @@ interface Indexed {
   readonly entry: DedupeEntry;
   readonly hash: PerceptualHash;
   readonly crops: readonly PerceptualHash[];
+  readonly fine: readonly FineHash[];
 }
 
 /** Options of the state's candidate lookup. */
@@ -84,8 +88,9 @@ export class DedupeState {
   put(entry: DedupeEntry): void {
     const hash = parsePerceptualHash(entry.perceptualHash);
     const crops = entry.status === 'UNIQUE' ? (entry.cropHashes ?? []).map(parsePerceptualHash) : [];
+    const fine = entry.status === 'UNIQUE' ? (entry.fineHashes ?? []).map(parseFineHash) : [];
     this.remove(entry.imageId);
-    this.entries.set(entry.imageId, { entry, hash, crops });
+    this.entries.set(entry.imageId, { entry, hash, crops, fine });
     if (entry.status !== 'UNIQUE') return;
     addTo(this.bySha, entry.contentSha256, entry.imageId);
     bandsOf(hash).forEach((band, i) => addTo(this.bands[i], band, entry.imageId));
@@ -115,6 +120,11 @@ export class DedupeState {
   /** The parsed centre-crop hashes of a canonical image (empty for duplicates and unknown ids). */
   cropHashesOf(imageId: string): readonly PerceptualHash[] {
     return this.entries.get(imageId)?.crops ?? [];
+  }
+
+  /** The parsed fine hashes of a canonical image (empty for duplicates and unknown ids). */
+  fineHashesOf(imageId: string): readonly FineHash[] {
+    return this.entries.get(imageId)?.fine ?? [];
   }
 
   /**

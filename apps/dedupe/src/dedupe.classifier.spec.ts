@@ -148,3 +148,28 @@ describe('classify: tiered rule, crop hashes, vector candidates', () => {
     expect(hashDistance(p('ffffffffffffffff'), [p('1111111111111111')], p('0000000000000000'), [p('1111111111111111')])).toBe(16);
   });
 });
+
+describe('classify: tiered rule with fine hashes', () => {
+  const tiered: DedupeThresholds = { rule: 'tiered', maxHammingDistance: 2, maxFineDistance: 20, minCosineWithPhash: 0.5, minCosine: 0.98 };
+  const fine = (digit: string, flips = 0): string => '1'.repeat(flips) + digit.repeat(64 - flips);
+
+  it('tells a backdrop twin (same 64-bit pHash, far fine hash) from a copy (close fine hash)', () => {
+    const state = new DedupeState({ vectorCandidates: 5 });
+    state.put(canonical(image('orig', { fineHashes: [fine('0')] })));
+    // Identical 64-bit pHash, cosine ≈ 0.89, but 256 fine bits apart: a different garment on the same cloth.
+    expect(classify(state, image('twin', { contentSha256: sha('b'), fineHashes: [fine('f')], vector: unit(1, 0.5) }), tiered).status).toBe('UNIQUE');
+    // Same cosine, 5 fine bits apart (5 leading '1' digits): a copy.
+    const copy = classify(state, image('copy', { contentSha256: sha('c'), fineHashes: [fine('0', 5)], vector: unit(1, 0.5) }), tiered);
+    expect(copy).toMatchObject({ status: 'NEAR_DUPLICATE', duplicateOf: 'orig' });
+    expect(copy.similarity).toBeCloseTo(1 / Math.sqrt(1.25), 1);
+    // Close fine hash but unrelated embedding: not a copy.
+    expect(classify(state, image('odd', { contentSha256: sha('d'), fineHashes: [fine('0', 5)], vector: unit(50) }), tiered).status).toBe('UNIQUE');
+  });
+
+  it('falls back to the 64-bit distance for images without fine hashes', () => {
+    const state = new DedupeState();
+    state.put(canonical(image('orig')));
+    expect(classify(state, image('copy', { contentSha256: sha('c'), perceptualHash: '0123456789abcdee', vector: unit(1, 0.5) }), tiered).status).toBe('NEAR_DUPLICATE');
+    expect(classify(state, image('far', { contentSha256: sha('c'), perceptualHash: '0123456789abc000', vector: unit(1, 0.5) }), tiered).status).toBe('UNIQUE');
+  });
+});

@@ -1,4 +1,5 @@
 import type { DedupeEntry, DedupeState } from './dedupe-state';
+import { FINE_HASH_BITS, fineDistance, parseFineHash } from './fine-hash';
 import { PHASH_BITS, hammingDistance, parsePerceptualHash, type DedupStatus, type PerceptualHash } from '@stylestream/schemas';
 
 /**
@@ -6,7 +7,10 @@ import { PHASH_BITS, hammingDistance, parsePerceptualHash, type DedupStatus, typ
  * index and, when on, the vector lookup; see DedupeState.nearCandidates). `d` is
  * the crop-aware Hamming distance (hashDistance: full frames, and either image's
  * full frame against the other's centre crops), `c` the cosine:
- * - `tiered`: (d ≤ maxHammingDistance AND c ≥ minCosineWithPhash) OR c ≥ minCosine (default);
+ * - `tiered` (default): (hash evidence AND c ≥ minCosineWithPhash) OR c ≥ minCosine,
+ *   where the hash evidence is the crop-aware 256-bit fine distance ≤ maxFineDistance
+ *   when both images carry fine hashes, else d ≤ maxHammingDistance; the most similar
+ *   candidate is the one with the highest cosine;
  * - `phash-or-cosine`: d ≤ max OR c ≥ min;
  * - `phash-and-cosine`: both;
  * - `phash`: Hamming distance only; `cosine`: cosine only.
@@ -20,8 +24,10 @@ export interface DedupeThresholds {
   readonly maxHammingDistance: number;
   /** Smallest cosine similarity that is a near-duplicate on its own. */
   readonly minCosine: number;
-  /** `tiered` only: smallest cosine that, together with d ≤ maxHammingDistance, is a near-duplicate. */
+  /** `tiered` only: smallest cosine that, together with the hash evidence, is a near-duplicate. */
   readonly minCosineWithPhash?: number;
+  /** `tiered` only: largest crop-aware fine (256-bit) distance that is hash evidence, when both images carry fine hashes. */
+  readonly maxFineDistance?: number;
   readonly rule: NearRule;
 }
 
@@ -32,6 +38,8 @@ export interface DedupeCandidate {
   readonly perceptualHash: string;
   /** pHashes of centre crops (vector-extracted `cropHashes`); absent or empty when unknown. */
   readonly cropHashes?: readonly string[];
+  /** 256-bit hashes (vector-extracted `fineHashes`: full frame, then crops); absent or empty when unknown. */
+  readonly fineHashes?: readonly string[];
   readonly modelVersion: string;
   readonly vector: Float32Array;
 }
@@ -68,13 +76,15 @@ export function classify(state: DedupeState, image: DedupeCandidate, thresholds:
 
   const hash = parsePerceptualHash(image.perceptualHash);
   const crops = (image.cropHashes ?? []).map(parsePerceptualHash);
+  const fine = (image.fineHashes ?? []).map(parseFineHash);
   let best: { id: string; similarity: number } | undefined;
   for (const candidate of state.nearCandidates({ hash, crops, vector: { modelVersion: image.modelVersion, values: image.vector } })) {
     if (candidate.imageId === image.imageId) continue;
     const distance = hashDistance(hash, crops, parsePerceptualHash(candidate.perceptualHash), state.cropHashesOf(candidate.imageId));
+    const evidence: HashEvidence = { distance, fine: fineDistance(fine, state.fineHashesOf(candidate.imageId)) };
     const cosine = cosineOf(image, candidate);
-    if (!isNear(distance, cosine, thresholds)) continue;
-    const similarity = similarityOf(distance, cosine, thresholds);
+    if (!isNear(evidence, cosine, thresholds)) continue;
+    const similarity = similarityOf(evidence, cosine, thresholds);
     if (best === undefined || similarity > best.similarity) best = { id: candidate.imageId, similarity };
   }
   if (best !== undefined) return { status: 'NEAR_DUPLICATE', duplicateOf: best.id, similarity: best.similarity, repeated: false };
@@ -94,25 +104,38 @@ export function hashDistance(a: PerceptualHash, aCrops: readonly PerceptualHash[
   return d;
 }
 
-/** The similarity of the evidence that matched: the larger of pHash (1 − d/64, if its test passed) and cosine (if past minCosine). */
-function similarityOf(distance: number, cosine: number | null, t: DedupeThresholds): number {
-  const byHash = hashPasses(distance, cosine, t) ? 1 - distance / PHASH_BITS : 0;
+/** Hash distances of one pair: crop-aware 64-bit, and crop-aware 256-bit when both images carry fine hashes. */
+interface HashEvidence {
+  readonly distance: number;
+  readonly fine: number | undefined;
+}
+
+/**
+ * The similarity of the evidence that matched. `tiered`: the cosine (the hash tier only
+ * admits a pair, the embedding ranks candidates), or 1 − fine distance/256 when there is
+ * no cosine. Other rules: the larger of pHash (1 − d/64, if within distance) and cosine
+ * (if past minCosine).
+ */
+function similarityOf(e: HashEvidence, cosine: number | null, t: DedupeThresholds): number {
+  if (t.rule === 'tiered') return cosine ?? 1 - (e.fine ?? (e.distance * FINE_HASH_BITS) / PHASH_BITS) / FINE_HASH_BITS;
+  const byHash = e.distance <= t.maxHammingDistance ? 1 - e.distance / PHASH_BITS : 0;
   const byCosine = cosine !== null && cosine >= t.minCosine ? cosine : 0;
   return Math.max(byHash, byCosine);
 }
 
-function hashPasses(distance: number, cosine: number | null, t: DedupeThresholds): boolean {
-  if (distance > t.maxHammingDistance) return false;
-  if (t.rule !== 'tiered') return true;
-  return cosine !== null && cosine >= (t.minCosineWithPhash ?? t.minCosine);
+/** `tiered`: the hash evidence (fine distance when known, else the 64-bit one) with a cosine of at least minCosineWithPhash. */
+function tieredHashPasses(e: HashEvidence, cosine: number | null, t: DedupeThresholds): boolean {
+  const close = e.fine !== undefined && t.maxFineDistance !== undefined ? e.fine <= t.maxFineDistance : e.distance <= t.maxHammingDistance;
+  return close && cosine !== null && cosine >= (t.minCosineWithPhash ?? t.minCosine);
 }
 
-function isNear(distance: number, cosine: number | null, t: DedupeThresholds): boolean {
+function isNear(e: HashEvidence, cosine: number | null, t: DedupeThresholds): boolean {
+  const distance = e.distance;
   const byHash = distance <= t.maxHammingDistance;
   const byCosine = cosine !== null && cosine >= t.minCosine;
   switch (t.rule) {
     case 'tiered':
-      return hashPasses(distance, cosine, t) || byCosine;
+      return tieredHashPasses(e, cosine, t) || byCosine;
     case 'phash-or-cosine':
       return byHash || byCosine;
     case 'phash-and-cosine':

@@ -21,8 +21,13 @@ export const dedupeConfigSchema = kafkaEnvSchema.extend({
   DEDUPE_PHASH_MAX_DISTANCE: z.coerce.number().int().min(0).max(64).optional(),
   /** Smallest cosine similarity that is a near-duplicate on its own (between candidates of the same model version). Unset: the rule's default. */
   DEDUPE_COSINE_MIN: z.coerce.number().min(-1).max(1).optional(),
-  /** `tiered` rule: smallest cosine that, with a pHash distance ≤ DEDUPE_PHASH_MAX_DISTANCE, is a near-duplicate. */
-  DEDUPE_COSINE_MIN_WITH_PHASH: z.coerce.number().min(-1).max(1).default(0.7),
+  /**
+   * `tiered` rule: largest crop-aware distance of the 256-bit fine hashes (vector-extracted `fineHashes`) that is
+   * hash evidence; images without fine hashes fall back to DEDUPE_PHASH_MAX_DISTANCE on the 64-bit hashes.
+   */
+  DEDUPE_FINE_MAX_DISTANCE: z.coerce.number().int().min(0).max(256).default(20),
+  /** `tiered` rule: smallest cosine that, with hash evidence, is a near-duplicate. */
+  DEDUPE_COSINE_MIN_WITH_PHASH: z.coerce.number().min(-1).max(1).default(0.5),
   /** `tiered` (default): (pHash ≤ max AND cosine ≥ min-with-phash) OR cosine ≥ min; the others: see dedupe.classifier.ts. */
   DEDUPE_NEAR_RULE: z.enum(NEAR_RULES).default('tiered'),
   /**
@@ -70,7 +75,7 @@ export const dedupeConfigSchema = kafkaEnvSchema.extend({
 export type DedupeConfig = z.infer<typeof dedupeConfigSchema>;
 
 /** Defaults of the `tiered` rule (calibrated with crop hashes and vector candidates on). */
-export const TIERED_DEFAULTS = { maxHammingDistance: 8, minCosine: 0.96 } as const;
+export const TIERED_DEFAULTS = { maxHammingDistance: 2, minCosine: 0.98 } as const;
 /** Defaults of the other rules (the calibration of the band-only classifier; deployments that pin such a rule keep them). */
 export const LEGACY_DEFAULTS = { maxHammingDistance: 2, minCosine: 0.96 } as const;
 
@@ -81,6 +86,7 @@ export function dedupeThresholds(config: DedupeConfig): DedupeThresholds {
     maxHammingDistance: config.DEDUPE_PHASH_MAX_DISTANCE ?? defaults.maxHammingDistance,
     minCosine: config.DEDUPE_COSINE_MIN ?? defaults.minCosine,
     minCosineWithPhash: config.DEDUPE_COSINE_MIN_WITH_PHASH,
+    maxFineDistance: config.DEDUPE_FINE_MAX_DISTANCE,
     rule: config.DEDUPE_NEAR_RULE,
   };
 }

@@ -5,6 +5,7 @@ import { bytesToVector, parsePerceptualHash, type VectorCleaned, type VectorExtr
 import { type DedupeDecision, type DedupeThresholds, classify } from './dedupe.classifier';
 import type { ChangelogRecord, CleanedPublisher, StateChangelogWriter } from './dedupe.ports';
 import { DedupeState, type DedupeEntry } from './dedupe-state';
+import { parseFineHash } from './fine-hash';
 import { VECTOR_DIM_MISMATCH, type VectorInputPolicy, checkVectorInput } from './vector-input.policy';
 
 export interface DedupeServiceDeps {
@@ -21,7 +22,7 @@ export interface DedupeServiceDeps {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** More crop hashes than this per image is bad input (the extractor publishes 4). */
+/** More crop hashes than this per image is bad input (the extractor publishes 4; fine hashes: one more, the full frame). */
 export const MAX_CROP_HASHES = 16;
 
 /**
@@ -75,6 +76,7 @@ export class DedupeService {
       contentSha256: value.contentSha256,
       perceptualHash: value.perceptualHash,
       cropHashes: decision.status === 'UNIQUE' ? (value.cropHashes ?? []) : [],
+      fineHashes: decision.status === 'UNIQUE' ? (value.fineHashes ?? []) : [],
       modelVersion: value.modelVersion,
       vector: decision.status === 'UNIQUE' ? vector : null,
       status: decision.status,
@@ -123,6 +125,9 @@ function validate(key: string, value: VectorExtracted, policy: VectorInputPolicy
   const crops = value.cropHashes ?? [];
   if (crops.length > MAX_CROP_HASHES) throw new InvalidInputError(`cropHashes holds ${crops.length} hashes, at most ${MAX_CROP_HASHES} allowed`, 'PHASH_INVALID');
   crops.forEach((h) => parsePerceptualHash(h));
+  const fine = value.fineHashes ?? [];
+  if (fine.length > MAX_CROP_HASHES + 1) throw new InvalidInputError(`fineHashes holds ${fine.length} hashes, at most ${MAX_CROP_HASHES + 1} allowed`, 'PHASH_INVALID');
+  fine.forEach((h) => parseFineHash(h));
   if (value.vector.length !== value.dim * 4) {
     throw new InvalidInputError(`vector holds ${value.vector.length} bytes, dim ${value.dim} needs ${value.dim * 4}`, VECTOR_DIM_MISMATCH);
   }

@@ -7,6 +7,7 @@ const canonical: DedupeEntry = {
   contentSha256: 'a'.repeat(64),
   perceptualHash: '0123456789abcdef',
   cropHashes: ['fedcba9876543210', '1111222233334444'],
+  fineHashes: ['0123456789abcdef'.repeat(4)],
   modelVersion: '1.0.0',
   vector: Float32Array.from([0.6, 0.8]),
   status: 'UNIQUE',
@@ -15,14 +16,15 @@ const canonical: DedupeEntry = {
 };
 
 describe('state record codec', () => {
-  it('round-trips an entry with its crop hashes and vector', () => {
+  it('round-trips an entry with its crop and fine hashes and vector', () => {
     expect(decodeStateRecord(encodeStateRecord(canonical))).toEqual(canonical);
   });
 
   it('reads records written before crop hashes existed as having none', () => {
     const old = JSON.parse(encodeStateRecord(canonical).toString('utf8')) as Record<string, unknown>;
     delete old.cropHashes;
-    expect(decodeStateRecord(Buffer.from(JSON.stringify(old))).cropHashes).toEqual([]);
+    delete old.fineHashes;
+    expect(decodeStateRecord(Buffer.from(JSON.stringify(old)))).toMatchObject({ cropHashes: [], fineHashes: [] });
   });
 
   it('rejects records that are not version-1 state records', () => {

@@ -16,6 +16,7 @@ const stateRecordSchema = z.object({
   perceptualHash: z.string(),
   /** Added after the first records were written: absent reads as none. */
   cropHashes: z.array(z.string()).default([]),
+  fineHashes: z.array(z.string()).default([]),
   modelVersion: z.string(),
   vector: z.string().nullable(),
   status: z.enum(DEDUP_STATUSES),
@@ -30,6 +31,7 @@ export function encodeStateRecord(entry: DedupeEntry): Buffer {
     contentSha256: entry.contentSha256,
     perceptualHash: entry.perceptualHash,
     cropHashes: [...(entry.cropHashes ?? [])],
+    fineHashes: [...(entry.fineHashes ?? [])],
     modelVersion: entry.modelVersion,
     vector: entry.vector === null ? null : vectorToBytes(entry.vector).toString('base64'),
     status: entry.status,
@@ -55,6 +57,7 @@ export function decodeStateRecord(bytes: Buffer): DedupeEntry {
     contentSha256: r.contentSha256,
     perceptualHash: r.perceptualHash,
     cropHashes: r.cropHashes,
+    fineHashes: r.fineHashes,
     modelVersion: r.modelVersion,
     vector: r.vector === null ? null : bytesToVector(Buffer.from(r.vector, 'base64')),
     status: r.status,

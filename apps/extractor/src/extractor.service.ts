@@ -10,7 +10,7 @@ import { ConcurrencyLimit } from './concurrency.limit';
 import { EmbeddingBatcher } from './embedding.batcher';
 import { writeImageIntoBatch } from './image-tensor';
 import type { ExtractorMetrics } from './extractor.metrics';
-import { centreCropHashes, differenceHash } from './perceptual-hash';
+import { centreCropHashes, differenceHash, fineHashes } from './perceptual-hash';
 import type { VectorExtractedSink } from './vector-extracted.sink';
 
 /** The part of ModelEmbedder the extractor uses (a fake in unit tests). */
@@ -39,6 +39,7 @@ interface Extracted {
   readonly contentSha256: string;
   readonly perceptualHash: string;
   readonly cropHashes: string[];
+  readonly fineHashes: string[];
   readonly vector: Float32Array;
 }
 
@@ -134,7 +135,7 @@ export class ExtractorService {
     return this.admitted.run(async () => {
       const prepared = await this.prepare(event);
       const vector = await this.batcher.submit(prepared.input);
-      return { sourceWidth: prepared.image.sourceWidth, sourceHeight: prepared.image.sourceHeight, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, cropHashes: prepared.cropHashes, vector };
+      return { sourceWidth: prepared.image.sourceWidth, sourceHeight: prepared.image.sourceHeight, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, cropHashes: prepared.cropHashes, fineHashes: prepared.fineHashes, vector };
     });
   }
 
@@ -151,8 +152,9 @@ export class ExtractorService {
       writeImageIntoBatch(image.rgb, input, 0, embedder.manifest.input);
       const perceptualHash = differenceHash(image.rgb, image.width, image.height);
       const cropHashes = centreCropHashes(image.rgb, image.width, image.height);
+      const fine = fineHashes(image.rgb, image.width, image.height);
       metrics.observeStage('decode', seconds(decoding));
-      return { image, contentSha256, perceptualHash, cropHashes, input };
+      return { image, contentSha256, perceptualHash, cropHashes, fineHashes: fine, input };
     }).catch((err: unknown) => {
       this.batcher.withdraw();
       throw err;
@@ -175,6 +177,7 @@ export class ExtractorService {
       contentSha256: p.contentSha256,
       perceptualHash: p.perceptualHash,
       cropHashes: p.cropHashes,
+      fineHashes: p.fineHashes,
       width: p.sourceWidth,
       height: p.sourceHeight,
       extractedAt: this.now(),

@@ -1,5 +1,5 @@
 import { hammingDistance, parsePerceptualHash } from '@stylestream/schemas';
-import { CROP_HASH_SCALES, centreCropHashes, differenceHash } from './perceptual-hash';
+import { CROP_HASH_SCALES, centreCropHashes, differenceHash, fineHashes } from './perceptual-hash';
 
 /** A smooth, seeded RGB test image (sums of low-frequency waves), so hashes are stable under resampling. */
 function scene(width: number, height: number, seed: number): Uint8Array {
@@ -62,5 +62,23 @@ describe('perceptual hashes', () => {
       toFull += distance(copy, differenceHash(original, w, h));
     }
     expect(toCrop).toBeLessThan(toFull);
+  });
+
+  it('fine hashes: 64 hex digits for the full frame then each crop; a crop copy is close to the matching crop, far from other images', () => {
+    const [w, h] = [224, 224];
+    const original = scene(w, h, 1);
+    const fine = fineHashes(original, w, h);
+    expect(fine).toHaveLength(1 + CROP_HASH_SCALES.length);
+    for (const f of fine) expect(f).toMatch(/^[0-9a-f]{64}$/);
+    const bits = (a: string, b: string): number => {
+      let d = 0;
+      for (let i = 0; i < 64; i++) d += [...(parseInt(a[i], 16) ^ parseInt(b[i], 16)).toString(2)].filter((c) => c === '1').length;
+      return d;
+    };
+    const copy = fineHashes(cropAndResize(original, w, h, 0.9), w, h)[0];
+    const at90 = fine[1 + CROP_HASH_SCALES.indexOf(0.9)];
+    const other = fineHashes(scene(w, h, 3), w, h)[0];
+    expect(bits(copy, at90)).toBeLessThanOrEqual(24);
+    expect(bits(copy, at90)).toBeLessThan(bits(copy, other));
   });
 });

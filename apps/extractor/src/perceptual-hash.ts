@@ -6,6 +6,9 @@
  */
 export const CROP_HASH_SCALES: readonly number[] = [0.95, 0.9, 0.85, 0.8];
 
+/** Cells per side of the fine hash: 16 × 16 = 256 bits (64 hex digits). */
+export const FINE_HASH_SIZE = 16;
+
 /** A rectangle of an image, in pixels. */
 interface Region {
   readonly x: number;
@@ -23,7 +26,7 @@ interface Region {
  */
 export function differenceHash(rgb: Uint8Array, width: number, height: number): string {
   checkSize(rgb, width, height);
-  return regionHash(rgb, width, { x: 0, y: 0, width, height });
+  return regionHash(rgb, width, { x: 0, y: 0, width, height }, 8);
 }
 
 /**
@@ -32,21 +35,35 @@ export function differenceHash(rgb: Uint8Array, width: number, height: number): 
  */
 export function centreCropHashes(rgb: Uint8Array, width: number, height: number, scales: readonly number[] = CROP_HASH_SCALES): string[] {
   checkSize(rgb, width, height);
-  return scales.map((scale) => {
-    if (!(scale > 0 && scale <= 1)) throw new RangeError(`crop scale must be in (0, 1], got ${scale}`);
-    const w = Math.max(1, Math.round(width * scale));
-    const h = Math.max(1, Math.round(height * scale));
-    return regionHash(rgb, width, { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h });
-  });
+  return scales.map((scale) => regionHash(rgb, width, centre(width, height, scale), 8));
+}
+
+/**
+ * Fine dHashes: the same difference hash over a 17×16 grid (256 bits, 64 lower-case
+ * hex digits) of the full frame, then of each centre crop of `scales`. Four times the
+ * bits of the 64-bit hash see the garment, not only the backdrop: distinct garments
+ * on one backdrop that collide in 64 bits are far apart in 256.
+ */
+export function fineHashes(rgb: Uint8Array, width: number, height: number, scales: readonly number[] = CROP_HASH_SCALES): string[] {
+  checkSize(rgb, width, height);
+  return [1, ...scales].map((scale) => regionHash(rgb, width, centre(width, height, scale), FINE_HASH_SIZE));
+}
+
+function centre(width: number, height: number, scale: number): Region {
+  if (!(scale > 0 && scale <= 1)) throw new RangeError(`crop scale must be in (0, 1], got ${scale}`);
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h };
 }
 
 function checkSize(rgb: Uint8Array, width: number, height: number): void {
   if (rgb.length !== width * height * 3) throw new RangeError(`expected ${width * height * 3} RGB bytes, got ${rgb.length}`);
 }
 
-function regionHash(rgb: Uint8Array, stride: number, region: Region): string {
-  const cols = 9;
-  const rows = 8;
+/** dHash of a region over a (size+1) × size grid: size² bits, as size²/4 lower-case hex digits. */
+function regionHash(rgb: Uint8Array, stride: number, region: Region, size: number): string {
+  const cols = size + 1;
+  const rows = size;
   const grid = new Float64Array(cols * rows);
   for (let gy = 0; gy < rows; gy++) {
     const y0 = region.y + Math.floor((gy * region.height) / rows);
@@ -70,5 +87,5 @@ function regionHash(rgb: Uint8Array, stride: number, region: Region): string {
       hash = (hash << 1n) | (grid[gy * cols + gx] > grid[gy * cols + gx + 1] ? 1n : 0n);
     }
   }
-  return hash.toString(16).padStart(16, '0');
+  return hash.toString(16).padStart((size * size) / 4, '0');
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readModelManifest } from '@stylestream/model';
 import { stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { pickQueryImage } from '../demo-search';
 
 const ROOT = resolve(__dirname, '../../..');
 const dist = (...parts: string[]): string => join(ROOT, 'dist', ...parts);
@@ -188,7 +189,8 @@ describe('npm run model (real stack)', () => {
     }, { timeoutMs: 20_000, intervalMs: 250, what: 'the default version switched' });
     expect(switched.body.hits.length).toBeGreaterThan(0);
     const form = new FormData();
-    form.append('image', new Blob([readFileSync(join(work, 'images', 'dress', 'dress-0000.png'))], { type: 'image/png' }), 'q.png');
+    const queryImage = pickQueryImage(join(work, 'images')) ?? join(work, 'images', 'missing.png');
+    form.append('image', new Blob([readFileSync(queryImage)], { type: 'image/png' }), 'q.png');
     const byImage = await fetch(`${api}/v1/search/image`, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
     const imageAnswer = (await byImage.json()) as SearchAnswer;
     expect({ status: byImage.status, version: imageAnswer.modelVersion }).toEqual({ status: 200, version: NEW });

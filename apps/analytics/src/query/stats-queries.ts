@@ -85,28 +85,68 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
   return { query, params };
 }
 
+/** The followed question's aggregates over rows with blogger_id, quarter, source and the label columns. */
+function followedAggregates(dimension: LabelDimension): string {
+  const dim = column(dimension);
+  return `SELECT count() AS images, uniqExact(blogger_id) AS bloggers, sum(length(${dim})) AS labels,
+  sumMap(${labelCounts(dimension)}) AS by_value, sumMap(map(source, toUInt64(1))) AS by_source, sumMap(map(quarter, toUInt64(1))) AS by_quarter`;
+}
+
+/** Up to this many requested quarters the followed question reads image_facts' quarter partitions; beyond (or all), the blogger-ordered copy. */
+export const FOLLOWED_QUARTERS_FROM_FACTS = 2;
+
 /**
  * The followed bloggers' images in one pass: totals and counts by label value,
- * source and quarter, from image_facts_by_blogger (the same rows as
- * image_facts ordered by blogger, small granules: the question reads only the
- * requested bloggers' granules, of every quarter or of the requested ones).
- * Blogger and quarter are replacement-key columns, so every version of a row
- * shares them: filtering on them in PREWHERE (before FINAL collapses
- * versions) gives the same answer as after it, and FINAL then merges only the
- * requested bloggers' rows. Label, source and dedupe conditions stay in WHERE,
- * after FINAL (versions of one image may differ in them).
+ * source and quarter. Two access paths, one answer:
+ * - a few named quarters: image_facts, which is partitioned and ordered by
+ *   quarter then blogger, read without FINAL (liveFactTerms): the requested
+ *   partitions only, the requested bloggers' granules within them;
+ * - all quarters (or many): image_facts_by_blogger, the same rows ordered by
+ *   blogger with small granules, so only the requested bloggers' granules of
+ *   every quarter are read (see followedFromCopy).
  */
 export function followedQuery(req: FollowedRequest): SqlQuery {
+  if (req.quarters.length > 0 && req.quarters.length <= FOLLOWED_QUARTERS_FROM_FACTS) {
+    const params: Record<string, unknown> = { bloggers: req.bloggerIds, quarters: req.quarters };
+    const quarters = '{quarters:Array(String)}';
+    const where = [`quarter IN ${quarters}`, 'blogger_id IN {bloggers:Array(String)}', ...liveFactTerms(quarters), ...filterTerms(req, params)];
+    return { query: `${followedAggregates(req.dimension)}\nFROM image_facts\nWHERE ${where.join(' AND ')}`, params };
+  }
+  return followedFromCopy(req);
+}
+
+/**
+ * The followed question over image_facts_by_blogger. No FINAL (over
+ * thousands of short ranges it costs more than the read): the inner query
+ * keeps, per image, its highest version among the rows read (a live row
+ * before a deletion of the same version: a move writes both). The sink writes
+ * a deletion row at every key an image leaves, so an image's live row is its
+ * highest version anywhere; among the requested bloggers' rows (and quarters)
+ * the highest is therefore the live row when the image is there, and a
+ * deletion row when it left them. Identical rows written twice (a crash
+ * between the copy's insert and image_facts') collapse too. Label, source and
+ * dedupe conditions apply to the kept row.
+ */
+export function followedFromCopy(req: FollowedRequest): SqlQuery {
   const params: Record<string, unknown> = { bloggers: req.bloggerIds };
-  const prewhere = ['blogger_id IN {bloggers:Array(String)}'];
+  const keys = ['blogger_id IN {bloggers:Array(String)}'];
   if (req.quarters.length > 0) {
     params.quarters = req.quarters;
-    prewhere.push('quarter IN {quarters:Array(String)}');
+    keys.push('quarter IN {quarters:Array(String)}');
   }
-  const where = filterTerms(req, params);
-  const query = `SELECT count() AS images, uniqExact(blogger_id) AS bloggers, sum(length(${column(req.dimension)})) AS labels,
-  sumMap(${labelCounts(req.dimension)}) AS by_value, sumMap(map(source, toUInt64(1))) AS by_source, sumMap(map(quarter, toUInt64(1))) AS by_quarter
-FROM image_facts_by_blogger FINAL
-PREWHERE ${prewhere.join(' AND ')}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`;
+  const dims = [...new Set([req.dimension, ...req.where.map((c) => c.dimension)])].map(column);
+  const kept = ['blogger_id', 'quarter', 'source', 'is_deleted', ...dims, ...(req.uniqueOnly ? ['image_id'] : [])];
+  const where = ['is_deleted = 0', ...filterTerms(req, params)];
+  const query = `${followedAggregates(req.dimension)}
+FROM (
+  SELECT ${kept.map((c, i) => `r.${i + 1} AS ${c}`).join(', ')}
+  FROM (
+    SELECT argMax((${kept.join(', ')}), (version, 1 - is_deleted)) AS r
+    FROM image_facts_by_blogger
+    PREWHERE ${keys.join(' AND ')}
+    GROUP BY image_id
+  )
+)
+WHERE ${where.join(' AND ')}`;
   return { query, params };
 }

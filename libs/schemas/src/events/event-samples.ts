@@ -47,6 +47,7 @@ export function sampleVectorExtracted(overrides: Partial<VectorExtracted> = {}):
     contentSha256: 'b'.repeat(64),
     perceptualHash: 'f0e1d2c3b4a59687',
     cropHashes: ['f0e1d2c3b4a59686', 'f0e1d2c3b4a59685'],
+    fineHashes: ['0f1e2d3c4b5a6978'.repeat(4)],
     width: 224,
     height: 320,
     extractedAt: 1_760_000_120_000,

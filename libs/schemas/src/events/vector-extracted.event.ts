@@ -14,6 +14,8 @@ export interface VectorExtracted extends Pick<ImageArrived, 'imageId' | 'uri' | 
    * Optional: the schema default is [] (producers that do not compute them, records written before the field).
    */
   cropHashes?: string[];
+  /** 256-bit perceptual hashes (64 hex digits) of the full image, then of the same centre crops; optional, schema default []. */
+  fineHashes?: string[];
   width: number;
   height: number;
   /** ms since the Unix epoch (timestamp-millis). */
