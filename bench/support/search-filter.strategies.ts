@@ -142,15 +142,18 @@ export async function measureFilterStrategies(input: {
     const pickOk = pick === best || (good.includes(pick as (typeof forced)[number]) && pickP50 - bestP50 <= Math.max(0.15 * bestP50, 1));
     const row: FilterStrategyRow = { filter: c.name, selectivity: c.selectivity, matching: c.rows.length, http, owner, pick, best, pickOk };
     out.push(row);
-    const cell = (m: Measured | undefined) => (m === undefined ? 'n/a' : `${m.recall.toFixed(3)} / ${r2(m.p50)} / ${r2(m.p99)}`);
+    const cell = (m: Measured | undefined) => (m === undefined ? 'n/a' : `${m.recall.toFixed(3)} / ${r2(m.p50)} / ${r2(m.p99)}${unavailable(m)}`);
     log(`filter ${c.name} (${(c.selectivity * 100).toString()} %, ${c.rows.length} match): auto picks ${pick} [${cell(http.auto)}], candidates [${cell(http.candidates)}], post-filter [${cell(http['post-filter'])} rounds ${http['post-filter']?.meanRounds.toFixed(2) ?? '-'}]; owner exact [${cell(owner.exact)}], filtered HNSW [${cell(owner.filteredHnsw)}]; best ${best}${pickOk ? '' : ' — PICK IS NOT THE BETTER ONE'}`);
   }
   return out;
 }
 
-/** The strategy table in Markdown (recall@10 / p50 ms / p99 ms per cell). */
+/** ", n × 503" when answers were 503 (no owner within the deadline: counted as misses in the recall). */
+const unavailable = (m: Measured): string => ((m.used.unavailable ?? 0) > 0 ? `, ${m.used.unavailable} × 503` : '');
+
+/** The strategy table in Markdown (recall@10 / p50 ms / p99 ms per cell, and the 503 answers among them). */
 export function strategyTable(rows: readonly FilterStrategyRow[]): string {
-  const cell = (m: Measured | undefined) => (m === undefined ? 'n/a' : `${m.recall.toFixed(3)} / ${r2(m.p50)} / ${r2(m.p99)}`);
+  const cell = (m: Measured | undefined) => (m === undefined ? 'n/a' : `${m.recall.toFixed(3)} / ${r2(m.p50)} / ${r2(m.p99)}${unavailable(m)}`);
   const lines = [
     '| filter | sel. | matching | auto: pick | auto | candidates (HTTP) | post-filter (HTTP, rounds) | owner exact (in-process) | owner filtered HNSW (in-process) | best | pick ok |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -229,7 +229,8 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       port: ports.search,
       logFile: join(logDir, 'search-api.log'),
       scrapeTargetFile: target('search-api'),
-      deadlineMs: 120_000,
+      // Loads the embedding model before it listens; seen past 120 s on a loaded 2-core machine.
+      deadlineMs: 300_000,
       env: {
         SEARCH_HTTP_PORT: String(ports.search),
         SEARCH_API_KEYS: input.apiKey,

@@ -55,7 +55,7 @@ describe('demo CLI (real stack)', () => {
   it('--generate 40 --no-serve: 40 arrivals by category, 40 in the catalogue and in analytics, the apps stopped', async () => {
     const topic = uniqueName('demo-int');
     const ports = ['--catalog-port', String(await freePort()), '--analytics-port', String(await freePort()), '--lag-port', String(await freePort()), '--search-port', String(await freePort()), '--index-port', String(await freePort())];
-    const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images'), ...ports], 380_000);
+    const { code, stdout, stderr } = await runDemo(['--generate', '40', '--no-serve', '--topic', topic, '--out', join(out, 'images'), ...ports], 600_000);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
     expect(stdout).toContain(`arrivals: 40 this run, 40 on the topic (${topic})`);
@@ -117,5 +117,5 @@ describe('demo CLI (real stack)', () => {
     } finally {
       await admin.disconnect();
     }
-  }, 420_000);
+  }, 660_000);
 });

@@ -10,7 +10,7 @@ import { ConcurrencyLimit } from './concurrency.limit';
 import { EmbeddingBatcher } from './embedding.batcher';
 import { writeImageIntoBatch } from './image-tensor';
 import type { ExtractorMetrics } from './extractor.metrics';
-import { centreCropHashes, differenceHash, fineHashes } from './perceptual-hash';
+import { imageHashes } from './perceptual-hash';
 import type { VectorExtractedSink } from './vector-extracted.sink';
 
 /** The part of ModelEmbedder the extractor uses (a fake in unit tests). */
@@ -150,11 +150,9 @@ export class ExtractorService {
       const image = await this.deps.decoder.prepare(bytes, embedder.manifest.input);
       const input = new Float32Array(embedder.inputSize);
       writeImageIntoBatch(image.rgb, input, 0, embedder.manifest.input);
-      const perceptualHash = differenceHash(image.rgb, image.width, image.height);
-      const cropHashes = centreCropHashes(image.rgb, image.width, image.height);
-      const fine = fineHashes(image.rgb, image.width, image.height);
+      const { perceptualHash, cropHashes, fineHashes } = imageHashes(image.rgb, image.width, image.height);
       metrics.observeStage('decode', seconds(decoding));
-      return { image, contentSha256, perceptualHash, cropHashes, fineHashes: fine, input };
+      return { image, contentSha256, perceptualHash, cropHashes, fineHashes, input };
     }).catch((err: unknown) => {
       this.batcher.withdraw();
       throw err;

@@ -1,5 +1,5 @@
 import { hammingDistance, parsePerceptualHash } from '@stylestream/schemas';
-import { CROP_HASH_SCALES, centreCropHashes, differenceHash, fineHashes } from './perceptual-hash';
+import { CROP_HASH_SCALES, centreCropHashes, differenceHash, fineHashes, imageHashes } from './perceptual-hash';
 
 /** A smooth, seeded RGB test image (sums of low-frequency waves), so hashes are stable under resampling. */
 function scene(width: number, height: number, seed: number): Uint8Array {
@@ -43,6 +43,7 @@ describe('perceptual hashes', () => {
     expect(h).toMatch(/^[0-9a-f]{16}$/);
     expect(differenceHash(rgb, 96, 80)).toBe(h);
     expect(centreCropHashes(rgb, 96, 80, [1])).toEqual([h]);
+    expect(imageHashes(rgb, 96, 80)).toEqual({ perceptualHash: h, cropHashes: centreCropHashes(rgb, 96, 80), fineHashes: fineHashes(rgb, 96, 80) });
     expect(() => differenceHash(rgb, 95, 80)).toThrow(RangeError);
     expect(() => centreCropHashes(rgb, 96, 80, [0])).toThrow(RangeError);
   });

@@ -25,8 +25,17 @@ interface Region {
  * slight brightness shifts) give hashes a few bits apart; Hamming distance compares them.
  */
 export function differenceHash(rgb: Uint8Array, width: number, height: number): string {
-  checkSize(rgb, width, height);
-  return regionHash(rgb, width, { x: 0, y: 0, width, height }, 8);
+  return regionHash(lumaOf(rgb, width, height), width, { x: 0, y: 0, width, height }, 8);
+}
+
+/** Every hash the extractor publishes, from one luma pass: `differenceHash`, `centreCropHashes`, `fineHashes`. */
+export function imageHashes(rgb: Uint8Array, width: number, height: number): { perceptualHash: string; cropHashes: string[]; fineHashes: string[] } {
+  const luma = lumaOf(rgb, width, height);
+  return {
+    perceptualHash: regionHash(luma, width, { x: 0, y: 0, width, height }, 8),
+    cropHashes: CROP_HASH_SCALES.map((scale) => regionHash(luma, width, centre(width, height, scale), 8)),
+    fineHashes: [1, ...CROP_HASH_SCALES].map((scale) => regionHash(luma, width, centre(width, height, scale), FINE_HASH_SIZE)),
+  };
 }
 
 /**
@@ -34,8 +43,8 @@ export function differenceHash(rgb: Uint8Array, width: number, height: number): 
  * `scales` (share of width and height kept, in (0, 1]), in the order given.
  */
 export function centreCropHashes(rgb: Uint8Array, width: number, height: number, scales: readonly number[] = CROP_HASH_SCALES): string[] {
-  checkSize(rgb, width, height);
-  return scales.map((scale) => regionHash(rgb, width, centre(width, height, scale), 8));
+  const luma = lumaOf(rgb, width, height);
+  return scales.map((scale) => regionHash(luma, width, centre(width, height, scale), 8));
 }
 
 /**
@@ -45,8 +54,8 @@ export function centreCropHashes(rgb: Uint8Array, width: number, height: number,
  * on one backdrop that collide in 64 bits are far apart in 256.
  */
 export function fineHashes(rgb: Uint8Array, width: number, height: number, scales: readonly number[] = CROP_HASH_SCALES): string[] {
-  checkSize(rgb, width, height);
-  return [1, ...scales].map((scale) => regionHash(rgb, width, centre(width, height, scale), FINE_HASH_SIZE));
+  const luma = lumaOf(rgb, width, height);
+  return [1, ...scales].map((scale) => regionHash(luma, width, centre(width, height, scale), FINE_HASH_SIZE));
 }
 
 function centre(width: number, height: number, scale: number): Region {
@@ -56,12 +65,16 @@ function centre(width: number, height: number, scale: number): Region {
   return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h };
 }
 
-function checkSize(rgb: Uint8Array, width: number, height: number): void {
+/** Per-pixel luma (BT.601 weights), computed exactly as the hash always summed it. */
+function lumaOf(rgb: Uint8Array, width: number, height: number): Float64Array {
   if (rgb.length !== width * height * 3) throw new RangeError(`expected ${width * height * 3} RGB bytes, got ${rgb.length}`);
+  const luma = new Float64Array(width * height);
+  for (let i = 0, p = 0; i < luma.length; i++, p += 3) luma[i] = 0.299 * rgb[p] + 0.587 * rgb[p + 1] + 0.114 * rgb[p + 2];
+  return luma;
 }
 
 /** dHash of a region over a (size+1) × size grid: size² bits, as size²/4 lower-case hex digits. */
-function regionHash(rgb: Uint8Array, stride: number, region: Region, size: number): string {
+function regionHash(luma: Float64Array, stride: number, region: Region, size: number): string {
   const cols = size + 1;
   const rows = size;
   const grid = new Float64Array(cols * rows);
@@ -73,10 +86,7 @@ function regionHash(rgb: Uint8Array, stride: number, region: Region, size: numbe
       const x1 = Math.max(x0 + 1, region.x + Math.floor(((gx + 1) * region.width) / cols));
       let sum = 0;
       for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          const p = (y * stride + x) * 3;
-          sum += 0.299 * rgb[p] + 0.587 * rgb[p + 1] + 0.114 * rgb[p + 2];
-        }
+        for (let x = x0; x < x1; x++) sum += luma[y * stride + x];
       }
       grid[gy * cols + gx] = sum / ((y1 - y0) * (x1 - x0));
     }
