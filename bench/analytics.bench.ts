@@ -24,8 +24,7 @@ import { AnalyticsWorkload, measure } from './support/analytics-workload';
  *    quarter trend statistics through the app's AnalyticsQueryService (the SQL the API runs);
  * 4. the same questions on a normalised copy (images + one row per label) as the baseline,
  *    after checking both schemas give the same answers.
- * --followed-only runs 2 (the copy only: the followed question reads nothing else) and the
- * followed questions of 3 (the 50M-row run). Every figure line carries the 1-minute load average:
+ * --followed-only runs 2 and the followed questions of 3 (the 50M-row run). Every figure line carries the 1-minute load average:
  * wall times on the shared machine are inflated by it, CPU times are not.
  * Last line: {"bench":"analytics","rows":..,"followed_p95_ms":..,...}.
  */
@@ -65,11 +64,11 @@ export async function run(args: string[]): Promise<void> {
     }
 
     const settle = !args.includes('--unsettled');
-    log(`generating ${rows.toLocaleString('en')} rows into ${followedOnly ? 'image_facts_by_blogger' : 'image_facts and image_facts_by_blogger'}${settle ? ', closed quarters merged' : ''} ...`);
+    log(`generating ${rows.toLocaleString('en')} rows into image_facts and image_facts_by_blogger${settle ? ', closed quarters merged' : ''} ...`);
     const genStart = Date.now();
-    result.rows = await generateCatalogue(client, rows, log, { tables: followedOnly ? 'by-blogger' : 'both', settle });
+    result.rows = await generateCatalogue(client, rows, log, { settle });
     result.generate_s = Math.round((Date.now() - genStart) / 1000);
-    result.churn_rows = await applyChurn(client, rows, followedOnly ? 'by-blogger' : 'both');
+    result.churn_rows = await applyChurn(client, rows);
     log(`live quarter updates: ${Number(result.churn_rows).toLocaleString('en')} rows (re-published at the same key ${CHURN.republishedPerMille}‰, taken down ${CHURN.takenDownPerMille}‰)`);
     // The layout measured is the one described: no background merge changes it (or takes CPU) while questions run.
     await stopMerges(client, ['image_facts', 'image_facts_by_blogger']);

@@ -90,11 +90,6 @@ const BULK_SETTINGS = {
 
 export interface GenerateOptions {
   /**
-   * `both`: image_facts and its blogger-ordered copy, as the sink writes them;
-   * `by-blogger`: only the copy (the followed question reads nothing else; the 50M-row run).
-   */
-  readonly tables: 'both' | 'by-blogger';
-  /**
    * Merge what background merges would have merged by the time the last
    * quarter is live: the copy's rows of the closed quarters into one part
    * (before the last quarter is inserted), and in image_facts every closed
@@ -103,7 +98,7 @@ export interface GenerateOptions {
   readonly settle: boolean;
 }
 
-/** Fills the tables with the catalogue, quarter by quarter; returns the row count. */
+/** Fills image_facts and its blogger-ordered copy (as the sink writes both) quarter by quarter; returns the row count. */
 export async function generateCatalogue(client: ClickHouseClient, rows: number, progress: (line: string) => void, options: GenerateOptions): Promise<number> {
   const select = datasetSelect(rows);
   const since = (started: number): string => `${((Date.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`;
@@ -115,21 +110,16 @@ export async function generateCatalogue(client: ClickHouseClient, rows: number, 
       progress(`  image_facts_by_blogger: closed quarters merged into one part in ${since(started)}`);
     }
     const started = Date.now();
-    if (options.tables === 'both') {
-      await client.command({ query: `INSERT INTO image_facts\n${select}`, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
-      await client.command({
-        query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM image_facts WHERE quarter = {name:String}`,
-        query_params: { name },
-        clickhouse_settings: BULK_SETTINGS,
-      });
-    } else {
-      await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM (${select})`, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
-    }
+    await client.command({ query: `INSERT INTO image_facts\n${select}`, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
+    await client.command({
+      query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM image_facts WHERE quarter = {name:String}`,
+      query_params: { name },
+      clickhouse_settings: BULK_SETTINGS,
+    });
     progress(`  ${name} generated in ${since(started)}`);
   }
-  if (options.settle && options.tables === 'both') await settleClosedQuarters(client, progress);
-  const table = options.tables === 'both' ? 'image_facts' : 'image_facts_by_blogger';
-  const [count] = await (await client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' })).json<{ n: string }>();
+  if (options.settle) await settleClosedQuarters(client, progress);
+  const [count] = await (await client.query({ query: 'SELECT count() AS n FROM image_facts', format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);
 }
 
@@ -144,26 +134,21 @@ export const CHURN = { republishedPerMille: 10, takenDownPerMille: 2 } as const;
  * collapses them; the trend questions skip them by liveFactTerms). Versions
  * stay above every generated one (row numbers < rows).
  */
-export async function applyChurn(client: ClickHouseClient, rows: number, tables: GenerateOptions['tables']): Promise<number> {
+export async function applyChurn(client: ClickHouseClient, rows: number): Promise<number> {
   const live = BENCH_QUARTERS[BENCH_QUARTERS.length - 1];
   const labelsOf = (deleted: boolean): string => LABEL_DIMENSIONS.map((d) => (deleted ? `[] AS ${d}` : d === 'color' ? `['${benchLabel('color', 0)}'] AS color` : d)).join(', ');
   const pick = (lo: number, hi: number): string => `cityHash64(image_id, 77) % 1000 >= ${lo} AND cityHash64(image_id, 77) % 1000 < ${hi}`;
   const { republishedPerMille: r, takenDownPerMille: t } = CHURN;
-  const changes = (from: string, withFacts: boolean): string => {
-    const facts = withFacts ? 'published_at, crawled_at, ' : '';
-    return `SELECT blogger_id, quarter, image_id, source, ${facts}${labelsOf(false)}, version + ${rows} AS version, 0 AS is_deleted, 1 AS is_update FROM ${from} WHERE quarter = '${live}' AND ${pick(0, r)}
+  const changes = `SELECT blogger_id, quarter, image_id, source, published_at, crawled_at, ${labelsOf(false)}, version + ${rows} AS version, 0 AS is_deleted, 1 AS is_update
+FROM image_facts WHERE quarter = '${live}' AND ${pick(0, r)}
 UNION ALL
-SELECT blogger_id, quarter, image_id, '' AS source, ${withFacts ? "toDateTime64(0, 3, 'UTC') AS published_at, toDateTime64(0, 3, 'UTC') AS crawled_at, " : ''}${labelsOf(true)}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update FROM ${from} WHERE quarter = '${live}' AND ${pick(r, r + t)}`;
-  };
+SELECT blogger_id, quarter, image_id, '' AS source, toDateTime64(0, 3, 'UTC') AS published_at, toDateTime64(0, 3, 'UTC') AS crawled_at, ${labelsOf(true)}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update
+FROM image_facts WHERE quarter = '${live}' AND ${pick(r, r + t)}`;
   const facts = ['blogger_id', 'quarter', 'image_id', 'source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS, 'version', 'is_deleted', 'is_update'].join(', ');
-  if (tables === 'both') {
-    await client.command({ query: `INSERT INTO image_facts (${facts}) SELECT * FROM (${changes('image_facts', true)})` });
-    await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM image_facts WHERE version >= ${rows}` });
-  } else {
-    await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM (${changes('image_facts_by_blogger', false)})` });
-  }
-  const table = tables === 'both' ? 'image_facts' : 'image_facts_by_blogger';
-  const [count] = await (await client.query({ query: `SELECT count() AS n FROM ${table} WHERE version >= ${rows}`, format: 'JSONEachRow' })).json<{ n: string }>();
+  // As the sink: the copy first, then image_facts.
+  await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM (${changes})` });
+  await client.command({ query: `INSERT INTO image_facts (${facts}) SELECT * FROM (${changes})` });
+  const [count] = await (await client.query({ query: `SELECT count() AS n FROM image_facts WHERE version >= ${rows}`, format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);
 }
 

@@ -178,7 +178,8 @@ export function chainAppLaunches(input: DemoAppsInput): DemoAppLaunch[] {
       entry: dist('apps', 'index-writer', 'src', 'main.js'),
       readyLog: STAGE_READY,
       logFile: join(logDir, 'index-writer.log'),
-      deadlineMs: 120_000,
+      // Seen past 120 s with seven apps booting on a loaded 2-core machine.
+      deadlineMs: 300_000,
       env: {
         ...kafka,
         KAFKA_GROUP_ID: naming.groups.indexWriter,
