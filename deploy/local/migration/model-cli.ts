@@ -5,7 +5,7 @@ import { migrationContext } from './migration-context';
 import { isUsageError, migrate, type MigrateOptions } from './migrate.command';
 import { cleanup, cutover, status } from './registry.commands';
 
-/** `npm run model -- <command>`: model migration by replay (docs/design/migration.md). Exit 0 done, 1 failure, 2 refused input. */
+/** `npm run model -- <command>`: model migration by replay (docs/DESIGN.md §17). Exit 0 done, 1 failure, 2 refused input. */
 function number(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);

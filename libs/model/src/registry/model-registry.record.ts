@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '@stylestream/errors';
 
-/** Default name of the compacted topic holding the model registry (docs/design/migration.md). */
+/** Default name of the compacted topic holding the model registry (docs/DESIGN.md §17). */
 export const MODEL_REGISTRY_TOPIC = 'model-registry';
 
 /** Key of the record naming the active (default) version. */
