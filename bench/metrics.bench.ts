@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { collectProcessMetrics, metricsRegistry, pipelineMetrics } from '@stylestream/metrics';
 import { type VectorCleaned, type VectorExtracted, bytesToVector, sampleVectorCleaned, sampleVectorExtracted, vectorCleanedContract, vectorExtractedContract, vectorToBytes } from '@stylestream/schemas';
+import { seededRandom } from '@stylestream/test-support';
 
 /**
  * `npm run bench -- metrics [--quick]`: the cost of libs/metrics on a stage's
@@ -29,7 +30,7 @@ export async function run(args: string[]): Promise<void> {
 
   const inType = vectorExtractedContract.type;
   const outType = vectorCleanedContract.type;
-  const random = seeded(7);
+  const random = seededRandom(7);
   const inputs = Array.from({ length: 64 }, (_, i) =>
     inType.toBuffer(sampleVectorExtracted({ imageId: `img-${i}`, dim, vector: vectorToBytes(Array.from({ length: dim }, () => random() - 0.5)) })),
   );
@@ -160,14 +161,3 @@ function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Deterministic [0, 1) numbers (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

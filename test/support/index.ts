@@ -51,3 +51,15 @@ export async function createTopics(topics: readonly string[], numPartitions = 1)
     await admin.disconnect();
   }
 }
+
+/** Deterministic numbers in [0, 1) from a 32-bit seed (mulberry32): reproducible test and benchmark data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,16 +1,6 @@
 import { CanonicalVectorIndex } from './canonical-vector.index';
+import { seededRandom } from '@stylestream/test-support';
 
-/** Small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomUnit(random: () => number, dim: number): Float32Array {
   const v = Float32Array.from({ length: dim }, () => random() * 2 - 1);
@@ -20,7 +10,7 @@ function randomUnit(random: () => number, dim: number): Float32Array {
 
 describe('CanonicalVectorIndex', () => {
   it('finds the nearest vectors, grows past its initial capacity and keeps model versions apart', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     const index = new CanonicalVectorIndex({ m: 8, efConstruction: 50, ef: 32 });
     const vectors = Array.from({ length: 1500 }, () => randomUnit(random, 24));
     vectors.forEach((v, i) => index.upsert(`img-${i}`, '1.0.0', v));
@@ -33,7 +23,7 @@ describe('CanonicalVectorIndex', () => {
   });
 
   it('forgets removed ids, replaces on upsert and reuses deleted slots', () => {
-    const random = rng(8);
+    const random = seededRandom(8);
     const index = new CanonicalVectorIndex({ m: 8, efConstruction: 50, ef: 32 });
     const a = randomUnit(random, 16);
     const b = randomUnit(random, 16);

@@ -1,18 +1,8 @@
 import { DedupeState, type DedupeEntry } from './dedupe-state';
 import { hammingDistance, parsePerceptualHash } from '@stylestream/schemas';
 import { bandsOf } from './phash-bands';
+import { seededRandom } from '@stylestream/test-support';
 
-/** Small seeded PRNG (mulberry32) so the recall check is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (hi: number, lo: number): string => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 
@@ -33,7 +23,7 @@ describe('perceptual hash helpers', () => {
 
 describe('DedupeState band index', () => {
   it('returns every canonical within Hamming distance 3 as a candidate (pigeonhole recall), and not removed ones', () => {
-    const random = rng(42);
+    const random = seededRandom(42);
     const state = new DedupeState();
     const originals: string[] = [];
     for (let i = 0; i < 500; i++) {
