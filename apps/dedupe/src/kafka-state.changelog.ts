@@ -105,17 +105,45 @@ export class KafkaStateChangelog implements StateChangelogWriter {
     this.consumer = undefined;
   }
 
-  /** End offset of each partition (the offset the next record would get). */
+  /**
+   * End offset of each partition (the offset the next record would get). A topic created a
+   * moment ago, or a broker that just restarted, answers "not the leader" until its partition
+   * leaders are elected: such answers are retried with backoff for up to 30 s before giving up.
+   */
   private async endOffsets(): Promise<Map<number, bigint>> {
     const admin = this.kafka.admin();
+    const deadline = Date.now() + END_OFFSETS_RETRY_MS;
     try {
       await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(this.options.topic);
-      return new Map(offsets.map((o) => [o.partition, BigInt(o.high) > BigInt(o.low) ? BigInt(o.high) : 0n]));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const offsets = await admin.fetchTopicOffsets(this.options.topic);
+          return new Map(offsets.map((o) => [o.partition, BigInt(o.high) > BigInt(o.low) ? BigInt(o.high) : 0n]));
+        } catch (err) {
+          if (!isRetriableKafkaError(err) || Date.now() >= deadline) throw err;
+          this.logger.warn({ topic: this.options.topic, attempt, reason: reasonOf(err) }, 'reading changelog end offsets failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+        }
+      }
     } catch (err) {
       throw new DependencyUnavailableError('kafka', `could not read end offsets of ${this.options.topic}`, err);
     } finally {
       await admin.disconnect();
     }
   }
+}
+
+const END_OFFSETS_RETRY_MS = 30_000;
+
+/**
+ * kafkajs marks transient protocol errors (leader not elected yet, broker restarting)
+ * `retriable`, also when they arrive wrapped by its own retrier (`originalError`).
+ */
+function isRetriableKafkaError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
+    const candidate = e as { retriable?: unknown; originalError?: unknown; cause?: unknown };
+    if (candidate.retriable === true) return true;
+    e = candidate.originalError ?? candidate.cause;
+  }
+  return false;
 }
