@@ -93,12 +93,13 @@ describe('demo CLI (real stack)', () => {
     expect(trend).toHaveLength(10);
     expect(trend.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
     expect(Math.abs(trend.reduce((sum, m) => sum + Number(m[3]), 0) - 100)).toBeLessThan(0.6);
-    // Search by image: a generated file as the query, answered by the index of this run with every shard, the query image itself first.
+    // Search by image: a generated file as the query, answered by the index of this run with every shard. The first hit is the
+    // query image itself, or its canonical when dedupe folded it into one (then near-identical, not necessarily the same id).
     expect(stdout).toMatch(/^search by image \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/search\/image, k=5\): \S+\.png$/m);
-    expect(stdout).toMatch(/^model version 1\.0\.0, (\d+)\/\1 shards answered, \d+ ms$/m);
+    expect(stdout).toMatch(/^model version 1\.0\.0, (\d+)\/\1 shards answered, \d+(\.\d+)? ms$/m);
     const hits = [...stdout.matchAll(/^([1-5]) +(\d\.\d{4}) +(img-[0-9a-f]{32}) +(\S+)/gm)];
     expect(hits).toHaveLength(5);
-    expect(Number(hits[0]?.[2])).toBeGreaterThan(0.99);
+    expect(Number(hits[0]?.[2])).toBeGreaterThan(0.95);
     expect(hits[0]?.[4]).toMatch(/^category=/);
     for (const url of ['/docs', '/v1/lag', '/dashboard', '/v1/search/image', '/v1/stats/trends', stack.prometheusUrl]) expect(stdout).toContain(url);
 
