@@ -13,7 +13,6 @@
  * `npm run build` (test/run.sh does it) and the model in models/ (`npm run model:build`).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +20,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import sharp from 'sharp';
 import { AvroProducer } from '@stylestream/kafka';
 import { SchemaRegistryGateway, imageArrivedContract, sampleImageArrived } from '@stylestream/schemas';
-import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { freePort, createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { DemoAppProcess, type DemoAppLaunch } from '../../deploy/local/demo-app.process';
 import { PrometheusTestClient, type PrometheusAlert } from './prometheus-test.client';
 import { shortenedAlertRule } from './shortened-alert-rule';
@@ -31,18 +30,6 @@ jest.setTimeout(300_000);
 const ROOT = resolve(__dirname, '../..');
 const dist = (...parts: string[]): string => join(ROOT, 'dist', ...parts);
 const MODEL_ID = 'mobilenet-v2-nsfwjs';
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** The folder of a `…/dir/*.ext` glob, if the glob has that shape. */
 function folderOfGlob(glob: string | undefined, ext: string): string | undefined {

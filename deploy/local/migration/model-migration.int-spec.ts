@@ -12,11 +12,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readModelManifest } from '@stylestream/model';
-import { stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { freePort, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { pickQueryImage } from '../demo-search';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -26,18 +25,6 @@ const OLD = readModelManifest(join(ROOT, 'models'), 'mobilenet-v2-nsfwjs').versi
 const NEW = readModelManifest(join(ROOT, 'models'), 'mobilenet-v2-nsfwjs-h256').version;
 const KEY = 'migration-test-key';
 const IMAGES = 30;
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** A child node process whose output is collected (and echoed on failure by the assertions that quote it). */
 class Child {

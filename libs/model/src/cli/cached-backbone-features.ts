@@ -106,11 +106,13 @@ export async function cachedBackboneFeatures(
   return { dim, features, perceptualHashes: hashes, cached: files.length - missing.length };
 }
 
-function digest(value: unknown): string {
+/** Short, stable key of a JSON-serialisable value (cache file names). */
+export function digest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 24);
 }
 
-function tryRead(path: string): Buffer | undefined {
+/** The file's bytes, or undefined when it cannot be read (a cache miss). */
+export function tryRead(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch {

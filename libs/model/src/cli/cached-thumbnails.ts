@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { poolThumbnail } from '../descriptor/descriptor.reference';
 import type { ModelManifest } from '../manifest/model-manifest.schema';
-import { type ImageVariant, FEATURE_CACHE_DIR } from './cached-backbone-features';
+import { type ImageVariant, FEATURE_CACHE_DIR, digest, tryRead } from './cached-backbone-features';
 import { extractorPreprocessing } from './extractor-preprocessing';
 
 /** Images decoded at once. */
@@ -60,16 +59,4 @@ export async function cachedThumbnails(
     }),
   );
   return out;
-}
-
-function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 24);
-}
-
-function tryRead(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
 }
