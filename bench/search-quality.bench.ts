@@ -20,6 +20,8 @@ interface ApiHit {
   id: string;
   score: number;
   labels?: Record<string, string[] | undefined>;
+  /** Put first by the near-duplicate lookup (docs/design/search-near-duplicates.md). */
+  nearDuplicate?: { hashDistance: number; hashBits: number };
 }
 
 /** The first `perClass` images of every class of `set`, copied under `<dir>/<class>/` (quick mode ingests a small folder the same way). */
@@ -63,7 +65,10 @@ function exactTopK(indexed: readonly CleanedImage[], query: readonly number[], k
  * (its canonical when dedupe folded it into another image) is reported per
  * transform. In-run baseline: the same queries embedded in this process and
  * answered by brute force over the indexed vectors (what HNSW + HTTP must
- * not lose). Last line one JSON object.
+ * not lose, and the vector-only rank the near-duplicate lookup improves on).
+ * Hits the API flags `nearDuplicate` are counted: a promoted hit that is not
+ * the copy's original is a false promotion, and so is any promotion on a
+ * validation query (its photo is not in the index). Last line one JSON object.
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
@@ -142,18 +147,20 @@ export async function run(args: string[]): Promise<void> {
     await apiStarted;
     say(`search API ${api.url} (model loaded)`);
 
+    let nearUnavailable = 0;
     const byPath = new Map([...cleaned.values()].map((c) => [c.path, c]));
     const classOf = (id: string) => cleaned.get(id)?.category;
-    const search = async (bytes: Buffer, file: string): Promise<{ hits: ApiHit[]; ms: number }> => {
+    const search = async (bytes: Buffer, file: string): Promise<{ hits: ApiHit[]; ms: number; near?: { status: string; candidates: number; promoted: number; reason?: string } }> => {
       const form = new FormData();
       form.set('image', new Blob([bytes], { type: mimeOf(file) }), basename(file));
       form.set('k', String(K));
       const t0 = performance.now();
       const res = await fetch(`${api?.url ?? ''}/v1/search/image`, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
-      const body = (await res.json()) as { hits?: ApiHit[]; partial?: boolean; reason?: string };
+      const body = (await res.json()) as { hits?: ApiHit[]; partial?: boolean; reason?: string; nearDuplicates?: { status: string; candidates: number; promoted: number; reason?: string } };
       if (res.status !== 200 || body.hits === undefined) throw new Error(`POST /v1/search/image answered ${res.status}: ${body.reason ?? JSON.stringify(body).slice(0, 300)}`);
       if (body.partial === true) throw new Error('an answer was partial: the single owner missed its deadline');
-      return { hits: body.hits, ms: performance.now() - t0 };
+      if (body.nearDuplicates?.status === 'unavailable') nearUnavailable += 1;
+      return { hits: body.hits, ms: performance.now() - t0, ...(body.nearDuplicates === undefined ? {} : { near: body.nearDuplicates }) };
     };
 
     // 1. precision@10 of the validation images, by class
@@ -161,9 +168,14 @@ export async function run(args: string[]): Promise<void> {
     let factsMismatch = 0;
     let withFacts = 0;
     const latencies: number[] = [];
+    let validationPromoted = 0;
+    let validationQueriesPromoted = 0;
     for (const q of queries) {
       const bytes = readFileSync(q.path);
       const { hits, ms } = await search(bytes, q.path);
+      const promotedHere = hits.filter((h) => h.nearDuplicate !== undefined).length;
+      validationPromoted += promotedHere;
+      if (promotedHere > 0) validationQueriesPromoted += 1;
       latencies.push(ms);
       const exact = exactTopK(indexed, (await embedder.embed(bytes)).vector, K);
       const row = perClass.get(q.label) ?? { n: 0, api: 0, exact: 0, nn1: 0, agree: 0 };
@@ -187,9 +199,11 @@ export async function run(args: string[]): Promise<void> {
     for (const [label, r] of [...perClass.entries()].sort(([a], [b]) => a.localeCompare(b))) say(`| ${label} | ${r.n} | ${pct(r.api / r.n)} | ${pct(r.exact / r.n)} | ${pct(r.nn1 / r.n)} |`);
     say(`| **all** | ${total.n} | **${pct(total.api / total.n)}** | ${pct(total.exact / total.n)} | ${pct(total.nn1 / total.n)} |`);
     say(`API top-10 ∩ exact top-10: ${pct(total.agree / total.n)}; hits with catalogue facts ${withFacts} (category differing from vector-cleaned: ${factsMismatch})`);
+    say(`near-duplicate promotions on validation queries (photos not in the index, so every one is false): ${validationPromoted} hits on ${validationQueriesPromoted} of ${total.n} queries`);
 
     // 2. transformed copies: the rank of the original (its canonical when dedupe folded it)
-    const ranks = new Map<NearDuplicateTransform, { n: number; rank1: number; top10: number; exact1: number; ownN: number; own1: number; misses: string[] }>();
+    const ranks = new Map<NearDuplicateTransform, { n: number; rank1: number; top10: number; exact1: number; ownN: number; own1: number; promotedRight: number; falsePromotions: number; copiesFalse: number; misses: string[] }>();
+    const falseExamples: string[] = [];
     const foldedInto = new Map<string, string>();
     let skipped = 0;
     for (const file of originals) {
@@ -207,8 +221,16 @@ export async function run(args: string[]): Promise<void> {
         latencies.push(ms);
         const rank = hits.findIndex((h) => h.id === expected) + 1;
         const exact = exactTopK(indexed, (await embedder.embed(copy)).vector, 1);
-        const row = ranks.get(transform) ?? { n: 0, rank1: 0, top10: 0, exact1: 0, ownN: 0, own1: 0, misses: [] };
+        const row = ranks.get(transform) ?? { n: 0, rank1: 0, top10: 0, exact1: 0, ownN: 0, own1: 0, promotedRight: 0, falsePromotions: 0, copiesFalse: 0, misses: [] };
         row.n += 1;
+        const promoted = hits.filter((h) => h.nearDuplicate !== undefined);
+        if (promoted.some((h) => h.id === expected)) row.promotedRight += 1;
+        const wrong = promoted.filter((h) => h.id !== expected);
+        row.falsePromotions += wrong.length;
+        if (wrong.length > 0) {
+          row.copiesFalse += 1;
+          if (falseExamples.length < 10) falseExamples.push(`${transform} of ${basename(file)} → ${wrong.map((h) => `${basename(cleaned.get(h.id)?.path ?? h.id)} (d=${h.nearDuplicate?.hashDistance}/${h.nearDuplicate?.hashBits}, cos ${h.score.toFixed(3)})`).join(', ')}`);
+        }
         if (rank === 1) row.rank1 += 1;
         if (expected === original.imageId) {
           row.ownN += 1;
@@ -222,14 +244,16 @@ export async function run(args: string[]): Promise<void> {
     }
     const folded = foldedInto.size;
     say('');
-    say(`| transform | copies | original (or its canonical) at rank 1 (API) | in top 10 | rank 1 by exact search | rank 1, originals indexed themselves |`);
-    say('| --- | --- | --- | --- | --- | --- |');
-    let all = { n: 0, rank1: 0, top10: 0, exact1: 0, ownN: 0, own1: 0 };
+    say(`| transform | copies | original (or its canonical) at rank 1 (API) | in top 10 | rank 1, vector only (exact search) | original promoted | false promotions (hits / copies) | rank 1, originals indexed themselves |`);
+    say('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    let all = { n: 0, rank1: 0, top10: 0, exact1: 0, ownN: 0, own1: 0, promotedRight: 0, falsePromotions: 0, copiesFalse: 0 };
     for (const [transform, r] of ranks) {
-      say(`| ${transform} | ${r.n} | ${pct(r.rank1 / r.n)} | ${pct(r.top10 / r.n)} | ${pct(r.exact1 / r.n)} | ${pct(r.own1 / r.ownN)} of ${r.ownN} |`);
-      all = { n: all.n + r.n, rank1: all.rank1 + r.rank1, top10: all.top10 + r.top10, exact1: all.exact1 + r.exact1, ownN: all.ownN + r.ownN, own1: all.own1 + r.own1 };
+      say(`| ${transform} | ${r.n} | ${pct(r.rank1 / r.n)} | ${pct(r.top10 / r.n)} | ${pct(r.exact1 / r.n)} | ${pct(r.promotedRight / r.n)} | ${r.falsePromotions} / ${r.copiesFalse} | ${pct(r.own1 / r.ownN)} of ${r.ownN} |`);
+      all = { n: all.n + r.n, rank1: all.rank1 + r.rank1, top10: all.top10 + r.top10, exact1: all.exact1 + r.exact1, ownN: all.ownN + r.ownN, own1: all.own1 + r.own1, promotedRight: all.promotedRight + r.promotedRight, falsePromotions: all.falsePromotions + r.falsePromotions, copiesFalse: all.copiesFalse + r.copiesFalse };
     }
-    say(`| **all** | ${all.n} | **${pct(all.rank1 / all.n)}** | ${pct(all.top10 / all.n)} | ${pct(all.exact1 / all.n)} | ${pct(all.own1 / all.ownN)} of ${all.ownN} |`);
+    say(`| **all** | ${all.n} | **${pct(all.rank1 / all.n)}** | ${pct(all.top10 / all.n)} | ${pct(all.exact1 / all.n)} | ${pct(all.promotedRight / all.n)} | ${all.falsePromotions} / ${all.copiesFalse} | ${pct(all.own1 / all.ownN)} of ${all.ownN} |`);
+    say(`near-duplicate lookup unavailable on ${nearUnavailable} queries`);
+    for (const example of falseExamples) say(`  false promotion: ${example}`);
     say(`${folded} of ${originals.length} sampled originals were folded by dedupe into another image (that canonical counts as the original); ${skipped} dead-lettered and skipped`);
     for (const [file, canonical] of foldedInto) say(`  folded: ${file} → ${canonical}`);
     for (const [transform, r] of ranks) if (r.misses.length > 0) say(`  ${transform}: original not in the top 10 for ${r.misses.slice(0, 8).join(', ')}${r.misses.length > 8 ? ', …' : ''}`);
@@ -258,6 +282,15 @@ export async function run(args: string[]): Promise<void> {
       rank1_rate_exact: Number((all.exact1 / all.n).toFixed(4)),
       rank1_rate_unfolded: Number((all.own1 / all.ownN).toFixed(4)),
       folded_originals: folded,
+      rank1_rate_vector_only: Number((all.exact1 / all.n).toFixed(4)),
+      original_promoted_rate: Number((all.promotedRight / all.n).toFixed(4)),
+      false_promotions: all.falsePromotions,
+      copies_with_false_promotion: all.copiesFalse,
+      validation_false_promotions: validationPromoted,
+      validation_queries_with_promotion: validationQueriesPromoted,
+      near_lookup_unavailable: nearUnavailable,
+      rank1_vector_only_by_transform: Object.fromEntries([...ranks.entries()].map(([tr, r]) => [tr, Number((r.exact1 / r.n).toFixed(4))])),
+      false_promotions_by_transform: Object.fromEntries([...ranks.entries()].map(([tr, r]) => [tr, r.falsePromotions])),
       rank1_by_transform: Object.fromEntries([...ranks.entries()].map(([tr, r]) => [tr, Number((r.rank1 / r.n).toFixed(4))])),
       top10_by_transform: Object.fromEntries([...ranks.entries()].map(([tr, r]) => [tr, Number((r.top10 / r.n).toFixed(4))])),
     };

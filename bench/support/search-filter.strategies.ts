@@ -53,7 +53,7 @@ export interface FilterStrategyRow {
   readonly matching: number;
   readonly http: Record<StrategyApi['name'], Measured>;
   /** In-process on the owners' shards: the two ways an owner answers candidate ids. */
-  readonly owner: { exact: Measured; filteredHnsw: Measured };
+  readonly owner: { exact?: Measured; filteredHnsw: Measured };
   /** The strategy `auto` used most. */
   readonly pick: string;
   /** The faster of candidates / post-filter among those reaching recall 0.9. */
@@ -91,15 +91,26 @@ export async function measureFilterStrategies(input: {
   readonly rawQueries: number;
   readonly ef: number;
   readonly apis: readonly StrategyApi[];
+  /**
+   * Forced candidates (HTTP) and the owners' exact scoring (in-process) run
+   * only for filters matching at most this many rows (the production
+   * SEARCH_FILTER_CANDIDATE_MAX): beyond it the chooser never picks
+   * candidates, and shipping 100k+ ids per query keeps the owners busy long
+   * after the API gave up at its deadline, which would slow the other
+   * strategies' queries interleaved with them. Skipped cells read n/a.
+   */
+  readonly candidateCap: number;
   readonly search: (pool: Pool, body: object) => Promise<SearchAnswer>;
   readonly sets: readonly ShardSet[];
   readonly log: (line: string) => void;
 }): Promise<FilterStrategyRow[]> {
-  const { cases, base, queries, dim, nfq, ef, apis, search, sets, log } = input;
+  const { cases, base, queries, dim, nfq, ef, search, sets, log } = input;
   const out: FilterStrategyRow[] = [];
   const vectorOf = (q: number) => queries.subarray(q * dim, (q + 1) * dim);
   for (const c of cases) {
     const truth = await exactTopK(base, queries.subarray(0, nfq * dim), 10, dim, { candidates: c.rows });
+    const capped = c.rows.length > input.candidateCap;
+    const apis = input.apis.filter((a) => !(capped && a.name === 'candidates'));
     const http = {} as Record<StrategyApi['name'], Measured>;
     const acc = new Map<StrategyApi['name'], { found: number[][]; lat: number[]; used: Record<string, number>; rounds: number[] }>(apis.map((a) => [a.name, { found: [], lat: [], used: {}, rounds: [] }]));
     for (let q = 0; q < nfq; q++) {
@@ -130,7 +141,7 @@ export async function measureFilterStrategies(input: {
       }
       return measured(rawTruth, found, lat, {}, []);
     };
-    const owner = { exact: ownerMode(Number.MAX_SAFE_INTEGER), filteredHnsw: ownerMode(0) };
+    const owner = { exact: capped ? undefined : ownerMode(Number.MAX_SAFE_INTEGER), filteredHnsw: ownerMode(0) };
 
     const pick = Object.entries(http.auto?.used ?? {}).sort((x, y) => y[1] - x[1])[0]?.[0] ?? 'none';
     const forced = (['candidates', 'post-filter'] as const).filter((name) => http[name] !== undefined);

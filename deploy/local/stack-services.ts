@@ -27,6 +27,7 @@ export function buildStackServices(settings: StackSettings, brokers: number): St
         heap: settings.kafka.heap,
         autoCreateTopics: settings.kafka.autoCreateTopics,
         c1Only: settings.jvmC1Only,
+        startDeadlineMs: settings.kafka.startDeadlineMs,
       }),
   );
   const esDist = new ElasticsearchDistInstaller(layout.install(`elasticsearch-${STACK_VERSIONS.elasticsearch}`), STACK_VERSIONS.elasticsearch);

@@ -23,6 +23,14 @@ describe('loadStackSettings', () => {
     expect(s.kafka.autoCreateTopics).toBe(true);
   });
 
+  it('takes the start deadlines of Kafka and Elasticsearch from the environment (default 90 s)', () => {
+    const d = loadStackSettings({}, '/repo');
+    expect([d.kafka.startDeadlineMs, d.elasticsearch.startDeadlineMs]).toEqual([90_000, 90_000]);
+    const s = loadStackSettings({ STACK_KAFKA_START_DEADLINE_S: '300', STACK_ELASTICSEARCH_START_DEADLINE_S: '600' }, '/repo');
+    expect([s.kafka.startDeadlineMs, s.elasticsearch.startDeadlineMs]).toEqual([300_000, 600_000]);
+    expect(() => loadStackSettings({ STACK_ELASTICSEARCH_START_DEADLINE_S: '0' }, '/repo')).toThrow(ConfigError);
+  });
+
   it('names every bad variable', () => {
     expect(() => loadStackSettings({ STACK_KAFKA_PORT: 'abc', STACK_KAFKA_HEAP: 'lots' }, '/repo')).toThrow(ConfigError);
     try {

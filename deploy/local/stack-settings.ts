@@ -25,6 +25,8 @@ const schema = z.object({
   STACK_ELASTICSEARCH_HEAP: z.string().regex(/^\d+[mg]$/).default('512m'),
   STACK_ELASTICSEARCH_USER: z.string().min(1).default('nobody'),
   STACK_JVM_C1_ONLY: env.bool(true),
+  STACK_KAFKA_START_DEADLINE_S: env.int(90, 1),
+  STACK_ELASTICSEARCH_START_DEADLINE_S: env.int(90, 1),
   STACK_PROMETHEUS_PORT: env.port(9090),
   STACK_ALERTMANAGER_PORT: env.port(9093),
 });
@@ -42,6 +44,8 @@ export interface StackSettings {
     readonly portStep: number;
     readonly heap: string;
     readonly autoCreateTopics: boolean;
+    /** How long `stack up` waits for each node to turn healthy before it stops it and fails, ms. */
+    readonly startDeadlineMs: number;
   };
   readonly schemaRegistry: { readonly port: number };
   readonly elasticsearch: {
@@ -50,6 +54,12 @@ export interface StackSettings {
     readonly heap: string;
     /** Elasticsearch refuses to run as root; when we are root it runs as this user. */
     readonly runAsUser: string;
+    /**
+     * How long `stack up` waits for cluster health yellow/green before it stops
+     * Elasticsearch and fails, ms. 90 s covers an idle 2-core machine (~20 s);
+     * a heavily loaded one needs more (the chaos run's private stack uses 600 s).
+     */
+    readonly startDeadlineMs: number;
   };
   /**
    * Run the JVMs (Kafka, Elasticsearch) with the C1 compiler only: half the CPU
@@ -102,6 +112,7 @@ export function loadStackSettings(environment: NodeJS.ProcessEnv = process.env, 
       portStep: c.STACK_KAFKA_PORT_STEP,
       heap: c.STACK_KAFKA_HEAP,
       autoCreateTopics: c.STACK_KAFKA_AUTO_CREATE_TOPICS,
+      startDeadlineMs: c.STACK_KAFKA_START_DEADLINE_S * 1000,
     },
     schemaRegistry: { port: c.STACK_SCHEMA_REGISTRY_PORT },
     elasticsearch: {
@@ -109,6 +120,7 @@ export function loadStackSettings(environment: NodeJS.ProcessEnv = process.env, 
       transportPort: c.STACK_ELASTICSEARCH_TRANSPORT_PORT,
       heap: c.STACK_ELASTICSEARCH_HEAP,
       runAsUser: c.STACK_ELASTICSEARCH_USER,
+      startDeadlineMs: c.STACK_ELASTICSEARCH_START_DEADLINE_S * 1000,
     },
     jvmC1Only: c.STACK_JVM_C1_ONLY,
     prometheus: { port: c.STACK_PROMETHEUS_PORT },

@@ -21,6 +21,10 @@ export const CHAOS_STACK_DEFAULTS: Record<string, string> = {
   STACK_ALERTMANAGER_PORT: '19095',
   STACK_KAFKA_HEAP: '256m',
   STACK_ELASTICSEARCH_HEAP: '256m',
+  // A loaded 2-core machine has taken more than the stack's 90 s default to bring a
+  // 256 MB Elasticsearch to health; a correctness run waits rather than fails.
+  STACK_ELASTICSEARCH_START_DEADLINE_S: '600',
+  STACK_KAFKA_START_DEADLINE_S: '300',
 };
 
 /** The STACK_* variables of the private stack (CHAOS_STACK_* overrides each default). */

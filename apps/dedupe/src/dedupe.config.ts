@@ -58,6 +58,12 @@ export const dedupeConfigSchema = kafkaEnvSchema.extend({
   DEDUPE_OTHER_MODELS: z.enum(['dead-letter', 'skip']).default('dead-letter'),
   /** A vector whose L2 norm differs from 1 by more than this is dead-lettered (the space is inner product on unit vectors). */
   DEDUPE_NORM_TOLERANCE: z.coerce.number().min(0).max(1).default(0.001),
+  /**
+   * Most records of one partition classified per handler call; their changelog records and outputs are
+   * written with one acknowledged request each (per ~512 KiB). 1 = one record at a time. Decisions do not
+   * depend on it (docs/DESIGN.md §10, "Batches").
+   */
+  DEDUPE_BATCH_MAX_MESSAGES: env.int(256, 1),
   /** The compacted state changelog (created if missing, cleanup.policy=compact). */
   DEDUPE_STATE_TOPIC: topicName.default('dedupe-state'),
   DEDUPE_STATE_PARTITIONS: env.int(6, 1),

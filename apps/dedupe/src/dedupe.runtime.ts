@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AvroProducer, DeadLetterPublisher, StageConsumer, TopicProvisioner, createKafkaClient, stageRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
+import { AvroProducer, DeadLetterPublisher, StageConsumer, TopicProvisioner, createKafkaClient, stageBatchRoute, stopOnce, toKafkaConfig } from '@stylestream/kafka';
 import { SchemaRegistryGateway, vectorCleanedContract, vectorExtractedContract } from '@stylestream/schemas';
 import { type DedupeConfig, dedupeStateOptions, dedupeThresholds } from './dedupe.config';
 import { DedupeService } from './dedupe.service';
@@ -64,7 +64,11 @@ export async function startDedupe(config: DedupeConfig, logger: Logger): Promise
     kafkaConfig,
     {
       stage: DEDUPE_STAGE,
-      routes: [stageRoute(vectorExtractedContract.onTopic(config.DEDUPE_TOPIC_VECTOR_EXTRACTED), codec, (m) => service.handle(m))],
+      routes: [
+        stageBatchRoute(vectorExtractedContract.onTopic(config.DEDUPE_TOPIC_VECTOR_EXTRACTED), codec, (messages) => service.handleBatch(messages), {
+          maxMessagesPerCall: config.DEDUPE_BATCH_MAX_MESSAGES,
+        }),
+      ],
     },
     logger,
   );

@@ -1,31 +1,37 @@
 import pino from 'pino';
 import type { ConsumedMessage } from '@stylestream/kafka';
 import { sampleVectorExtracted, vectorToBytes, type VectorCleaned, type VectorExtracted } from '@stylestream/schemas';
-import type { CleanedPublisher, StateChangelogWriter } from './dedupe.ports';
+import type { CleanedPublisher, CleanedRecord, StateChange, StateChangelogWriter } from './dedupe.ports';
 import { DedupeService } from './dedupe.service';
 import { DedupeState, type DedupeEntry } from './dedupe-state';
 
 class FakeChangelog implements StateChangelogWriter {
   readonly records: { imageId: string; entry: DedupeEntry | null; offset: string }[] = [];
   failNext = false;
-  write(imageId: string, entry: DedupeEntry | null): Promise<string> {
+  write(changes: readonly StateChange[]): Promise<string[]> {
     if (this.failNext) {
       this.failNext = false;
       return Promise.reject(new Error('broker down'));
     }
-    const offset = String(this.records.length);
-    this.records.push({ imageId, entry, offset });
-    return Promise.resolve(offset);
+    return Promise.resolve(
+      changes.map(({ imageId, entry }) => {
+        const offset = String(this.records.length);
+        this.records.push({ imageId, entry, offset });
+        return offset;
+      }),
+    );
   }
 }
 
 class FakeOutput implements CleanedPublisher {
   readonly published: { imageId: string; value: VectorCleaned | null }[] = [];
   constructor(private readonly changelog: FakeChangelog) {}
-  publish(imageId: string, value: VectorCleaned | null): Promise<void> {
-    // The changelog record of a message is always written before its output.
-    expect(this.changelog.records.filter((r) => r.imageId === imageId).length).toBeGreaterThan(0);
-    this.published.push({ imageId, value });
+  publish(records: readonly CleanedRecord[]): Promise<void> {
+    for (const { imageId, value } of records) {
+      // The changelog record of a message is always written before its output.
+      expect(this.changelog.records.filter((r) => r.imageId === imageId).length).toBeGreaterThan(0);
+      this.published.push({ imageId, value });
+    }
     return Promise.resolve();
   }
 }

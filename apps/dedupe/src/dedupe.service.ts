@@ -3,7 +3,7 @@ import { InvalidInputError } from '@stylestream/errors';
 import { type ConsumedMessage, type HandlerOutcome, Outcome } from '@stylestream/kafka';
 import { bytesToVector, parsePerceptualHash, type VectorCleaned, type VectorExtracted } from '@stylestream/schemas';
 import { type DedupeDecision, type DedupeThresholds, classify } from './dedupe.classifier';
-import type { ChangelogRecord, CleanedPublisher, StateChangelogWriter } from './dedupe.ports';
+import type { ChangelogRecord, CleanedPublisher, CleanedRecord, StateChange, StateChangelogWriter } from './dedupe.ports';
 import { DedupeState, type DedupeEntry } from './dedupe-state';
 import { parseFineHash } from './fine-hash';
 import { VECTOR_DIM_MISMATCH, type VectorInputPolicy, checkVectorInput } from './vector-input.policy';
@@ -26,13 +26,26 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const MAX_CROP_HASHES = 16;
 
 /**
- * The dedupe use case. For each vector-extracted record, in order:
- * CLASSIFIED (against the global state, synchronously) → STATE_APPLIED (the
- * in-memory state, same tick, so concurrent partitions of this process see
- * it) → STATE_LOGGED (changelog record acknowledged) → PUBLISHED
- * (vector-cleaned acknowledged) → the consumer may commit the offset. A crash
- * anywhere before the commit re-delivers the record, and the restored state
- * makes the second classification return the same decision.
+ * The dedupe use case, for a batch of vector-extracted records of ONE
+ * partition in offset order (handle() is a batch of one):
+ *
+ * 1. CLASSIFIED + STATE_APPLIED, record by record in offset order and in one
+ *    synchronous pass (no await inside it): each record is classified against
+ *    the global state and its change applied at once, so a later record of the
+ *    batch sees an earlier one exactly as if they had been handled one at a
+ *    time (and partitions handled concurrently by this process see each other
+ *    between batches);
+ * 2. STATE_LOGGED: the batch's changes appended to the changelog in that
+ *    order, all acknowledged;
+ * 3. PUBLISHED: the batch's outputs sent to vector-cleaned in that order, all
+ *    acknowledged;
+ * 4. the consumer may commit the offsets.
+ *
+ * A crash or a failed write anywhere before the commit re-delivers the
+ * records, and the restored (or still held) state makes the second
+ * classification return the same decisions (rule 1 of classify). Changelog
+ * before output, for the whole batch: an output never exists whose decision
+ * the state does not know.
  *
  * Changelog records read back (restore and tail) are applied with
  * applyChangelog(): skipped for an id this process is writing right now
@@ -52,41 +65,50 @@ export class DedupeService {
     return this.deps.state;
   }
 
+  /** One record: the same path as a batch of one. */
   async handle(message: ConsumedMessage<VectorExtracted>): Promise<HandlerOutcome> {
-    const imageId = message.key ?? (message.tombstone ? null : message.value.imageId);
-    if (imageId === null) return Outcome.skipped('tombstone without key');
-    if (message.tombstone) {
-      await this.logged(imageId, null);
-      await this.deps.output.publish(imageId, null);
-      return Outcome.processed();
-    }
-    const value = message.value;
-    if (this.deps.otherModels === 'skip' && !this.deps.input.models.has(value.modelVersion)) {
-      return Outcome.skipped(`model version ${value.modelVersion} is deduplicated by another instance`);
-    }
-    let vector: Float32Array;
+    const [outcome] = await this.handleBatch([message]);
+    return outcome ?? Outcome.failed(new Error('no outcome for the message'));
+  }
+
+  /**
+   * Records of one partition, in offset order; resolves with one outcome per
+   * record, same order. Throws (every record of the call fails with it) when
+   * the changelog or the output cannot be written.
+   */
+  async handleBatch(messages: readonly ConsumedMessage<VectorExtracted>[]): Promise<HandlerOutcome[]> {
+    const outcomes: HandlerOutcome[] = [];
+    const changes: StateChange[] = [];
+    const outputs: CleanedRecord[] = [];
     try {
-      vector = validate(imageId, value, this.deps.input);
-    } catch (err) {
-      return Outcome.failed(err);
+      // One synchronous pass: classify, then apply to the state, record by record.
+      for (const message of messages) {
+        const step = this.decide(message);
+        outcomes.push(step.outcome);
+        if (step.change === undefined) continue;
+        const { imageId, entry } = step.change;
+        this.pendingWrites.set(imageId, (this.pendingWrites.get(imageId) ?? 0) + 1);
+        changes.push(step.change);
+        outputs.push(step.output);
+        if (entry === null) this.deps.state.remove(imageId);
+        else this.deps.state.put(entry);
+      }
+      if (changes.length === 0) return outcomes;
+      const offsets = await this.deps.changelog.write(changes);
+      changes.forEach((change, i) => {
+        const offset = BigInt(offsets[i] ?? '-1');
+        const last = this.lastOffset.get(change.imageId);
+        if (last === undefined || offset > last) this.lastOffset.set(change.imageId, offset);
+      });
+    } finally {
+      for (const { imageId } of changes) {
+        const n = (this.pendingWrites.get(imageId) ?? 1) - 1;
+        if (n <= 0) this.pendingWrites.delete(imageId);
+        else this.pendingWrites.set(imageId, n);
+      }
     }
-    const decision = classify(this.deps.state, { ...value, vector }, this.deps.thresholds);
-    const entry: DedupeEntry = {
-      imageId,
-      contentSha256: value.contentSha256,
-      perceptualHash: value.perceptualHash,
-      cropHashes: decision.status === 'UNIQUE' ? (value.cropHashes ?? []) : [],
-      fineHashes: decision.status === 'UNIQUE' ? (value.fineHashes ?? []) : [],
-      modelVersion: value.modelVersion,
-      vector: decision.status === 'UNIQUE' ? vector : null,
-      status: decision.status,
-      duplicateOf: decision.duplicateOf,
-      similarity: decision.similarity,
-    };
-    await this.logged(imageId, entry);
-    await this.deps.output.publish(imageId, toCleaned(value, decision, this.clock()));
-    this.deps.logger.debug({ imageId, status: decision.status, duplicateOf: decision.duplicateOf, repeated: decision.repeated }, 'classified');
-    return Outcome.processed();
+    await this.deps.output.publish(outputs);
+    return outcomes;
   }
 
   /** Applies one changelog record read back from the topic (restore or tail). */
@@ -100,22 +122,44 @@ export class DedupeService {
     else this.deps.state.put(record.entry);
   }
 
-  /** Applies the change to the state now (synchronously), then writes it to the changelog. */
-  private async logged(imageId: string, entry: DedupeEntry | null): Promise<void> {
-    this.pendingWrites.set(imageId, (this.pendingWrites.get(imageId) ?? 0) + 1);
-    try {
-      if (entry === null) this.deps.state.remove(imageId);
-      else this.deps.state.put(entry);
-      const offset = BigInt(await this.deps.changelog.write(imageId, entry));
-      const last = this.lastOffset.get(imageId);
-      if (last === undefined || offset > last) this.lastOffset.set(imageId, offset);
-    } finally {
-      const n = (this.pendingWrites.get(imageId) ?? 1) - 1;
-      if (n <= 0) this.pendingWrites.delete(imageId);
-      else this.pendingWrites.set(imageId, n);
+  /** The decision for one record against the current state (pure: the caller applies the change). */
+  private decide(message: ConsumedMessage<VectorExtracted>): Step {
+    const imageId = message.key ?? (message.tombstone ? null : message.value.imageId);
+    if (imageId === null) return { outcome: Outcome.skipped('tombstone without key') };
+    if (message.tombstone) {
+      return { outcome: Outcome.processed(), change: { imageId, entry: null }, output: { imageId, value: null } };
     }
+    const value = message.value;
+    if (this.deps.otherModels === 'skip' && !this.deps.input.models.has(value.modelVersion)) {
+      return { outcome: Outcome.skipped(`model version ${value.modelVersion} is deduplicated by another instance`) };
+    }
+    let vector: Float32Array;
+    try {
+      vector = validate(imageId, value, this.deps.input);
+    } catch (err) {
+      return { outcome: Outcome.failed(err) };
+    }
+    const decision = classify(this.deps.state, { ...value, vector }, this.deps.thresholds);
+    const unique = decision.status === 'UNIQUE';
+    const entry: DedupeEntry = {
+      imageId,
+      contentSha256: value.contentSha256,
+      perceptualHash: value.perceptualHash,
+      cropHashes: unique ? (value.cropHashes ?? []) : [],
+      fineHashes: unique ? (value.fineHashes ?? []) : [],
+      modelVersion: value.modelVersion,
+      vector: unique ? vector : null,
+      status: decision.status,
+      duplicateOf: decision.duplicateOf,
+      similarity: decision.similarity,
+    };
+    this.deps.logger.debug({ imageId, status: decision.status, duplicateOf: decision.duplicateOf, repeated: decision.repeated }, 'classified');
+    return { outcome: Outcome.processed(), change: { imageId, entry }, output: { imageId, value: toCleaned(value, decision, this.clock()) } };
   }
 }
+
+/** What one record leads to: its outcome and, when processed, the state change and the output. */
+type Step = { readonly outcome: HandlerOutcome; readonly change?: undefined } | { readonly outcome: HandlerOutcome; readonly change: StateChange; readonly output: CleanedRecord };
 
 /** Bad input (never retriable, so dead-lettered): returns the decoded vector. */
 function validate(key: string, value: VectorExtracted, policy: VectorInputPolicy): Float32Array {

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import { type Consumer, type Kafka, type PartitionMetadata, Partitioners } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DependencyUnavailableError, reasonOf } from '@stylestream/errors';
 import type { AvroProducer } from '@stylestream/kafka';
-import type { ChangelogRecord, StateChangelogWriter } from './dedupe.ports';
-import type { DedupeEntry } from './dedupe-state';
+import type { ChangelogRecord, StateChange, StateChangelogWriter } from './dedupe.ports';
 import { decodeStateRecord, encodeStateRecord } from './state-record.codec';
 
 export interface KafkaStateChangelogOptions {
@@ -30,6 +29,8 @@ export interface KafkaStateChangelogOptions {
  */
 export class KafkaStateChangelog implements StateChangelogWriter {
   private consumer: Consumer | undefined;
+  private partitions: number | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(
     private readonly kafka: Kafka,
@@ -38,16 +39,66 @@ export class KafkaStateChangelog implements StateChangelogWriter {
     private readonly logger: Logger,
   ) {}
 
-  async write(imageId: string, entry: DedupeEntry | null): Promise<string> {
-    const [meta] = await this.producer.sendRaw(this.options.topic, [{ key: imageId, value: entry === null ? null : encodeStateRecord(entry) }]);
-    if (meta?.baseOffset === undefined) throw new DependencyUnavailableError('kafka', `no offset returned for changelog write of ${imageId}`);
-    return meta.baseOffset;
+  /**
+   * Appends the changes in order. Each record's partition is set explicitly with the
+   * producer's default (murmur2) partitioner, so a key lands where a keyed send would have
+   * put it, and each record's offset is its partition's base offset plus its place among
+   * that partition's records of the request (one request appends one contiguous batch per
+   * partition). Requests hold at most MAX_REQUEST_BYTES of values, sent one after another.
+   */
+  async write(changes: readonly StateChange[]): Promise<string[]> {
+    if (changes.length === 0) return [];
+    const partitions = await this.partitionCount();
+    const offsets: string[] = [];
+    let chunk: { key: string; value: Buffer | null; partition: number }[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      offsets.push(...(await this.send(chunk)));
+      chunk = [];
+      bytes = 0;
+    };
+    for (const { imageId, entry } of changes) {
+      const value = entry === null ? null : encodeStateRecord(entry);
+      const size = imageId.length + (value?.length ?? 0) + 64;
+      if (bytes + size > MAX_REQUEST_BYTES) await flush();
+      chunk.push({ key: imageId, value, partition: this.partitionOf(imageId, partitions) });
+      bytes += size;
+    }
+    await flush();
+    return offsets;
+  }
+
+  private async send(messages: { key: string; value: Buffer | null; partition: number }[]): Promise<string[]> {
+    const metadata = await this.producer.sendRaw(this.options.topic, messages);
+    const base = new Map(metadata.map((m) => [m.partition, m.baseOffset]));
+    const seen = new Map<number, bigint>();
+    return messages.map((m) => {
+      const first = base.get(m.partition);
+      if (first === undefined) throw new DependencyUnavailableError('kafka', `no offset returned for changelog partition ${m.partition} (write of ${m.key})`);
+      const index = seen.get(m.partition) ?? 0n;
+      seen.set(m.partition, index + 1n);
+      return String(BigInt(first) + index);
+    });
+  }
+
+  /** The partition a keyed send would choose (kafkajs DefaultPartitioner: murmur2 of the key modulo the partition count). */
+  private partitionOf(imageId: string, partitions: number): number {
+    return this.partitioner({ topic: this.options.topic, partitionMetadata: partitionsMetadata(partitions), message: { key: imageId, value: null } });
+  }
+
+  /** The changelog's partition count: from the restore's end offsets, or asked once. */
+  private async partitionCount(): Promise<number> {
+    if (this.partitions === undefined) this.partitions = (await this.endOffsets()).size;
+    if (this.partitions < 1) throw new DependencyUnavailableError('kafka', `changelog ${this.options.topic} has no partitions`);
+    return this.partitions;
   }
 
   /** Restores the whole changelog into `apply`, then keeps tailing. Resolves with the number of records restored. */
   async start(apply: (record: ChangelogRecord) => void): Promise<number> {
     const { topic } = this.options;
     const targets = await this.endOffsets();
+    this.partitions = targets.size;
     const behind = new Set([...targets].filter(([, end]) => end > 0n).map(([p]) => p));
     let restored = 0;
     let caughtUp: () => void = () => undefined;
@@ -134,6 +185,19 @@ export class KafkaStateChangelog implements StateChangelogWriter {
 }
 
 const END_OFFSETS_RETRY_MS = 30_000;
+/** Values per produce request, well under the broker's default message.max.bytes (1 MiB) for one partition's batch. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+const metadataCache = new Map<number, PartitionMetadata[]>();
+/** Partition metadata as the partitioner reads it (only the count and the ids matter for keyed records). */
+function partitionsMetadata(n: number): PartitionMetadata[] {
+  let metadata = metadataCache.get(n);
+  if (metadata === undefined) {
+    metadata = Array.from({ length: n }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
+    metadataCache.set(n, metadata);
+  }
+  return metadata;
+}
 
 /**
  * kafkajs marks transient protocol errors (leader not elected yet, broker restarting)

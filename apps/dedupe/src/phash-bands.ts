@@ -1,13 +1,2 @@
-import type { PerceptualHash } from '@stylestream/schemas';
-
-/** The number of 16-bit bands a perceptual hash is split into for the candidate index. */
-export const PHASH_BANDS = 4;
-
-/**
- * The four 16-bit bands, most significant first. Two hashes within Hamming
- * distance 3 share at least one band exactly (pigeonhole: 3 differing bits
- * touch at most 3 of the 4 bands).
- */
-export function bandsOf(h: PerceptualHash): [number, number, number, number] {
-  return [h.hi >>> 16, h.hi & 0xffff, h.lo >>> 16, h.lo & 0xffff];
-}
+/** pHash bands live in @stylestream/near-duplicate (the catalogue indexes the same bands). */
+export { PHASH_BANDS, bandsOf } from '@stylestream/near-duplicate';

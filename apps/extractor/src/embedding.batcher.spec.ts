@@ -86,6 +86,56 @@ describe('EmbeddingBatcher', () => {
     expect(Array.from(await batcher.submit(slot(7)))).toEqual([7, 7]);
   });
 
+  it('writes each image once, straight into its slot of the call\'s input buffer, and passes only the filled slots', async () => {
+    const seen: { n: number; floats: number; values: number[] }[] = [];
+    const batcher = new EmbeddingBatcher(
+      (batch, n) => {
+        seen.push({ n, floats: batch.length, values: Array.from(batch) });
+        return Promise.resolve(new Float32Array(n * 2).map((_, i) => batch[Math.floor(i / 2) * 3]));
+      },
+      { maxBatchSize: 4, maxWaitMs: 60_000, inputSize: 3, dim: 2 },
+    );
+    let writes = 0;
+    const writer = (v: number) => (batch: Float32Array, index: number) => {
+      writes++;
+      batch.set([v, v + 0.5, v + 0.25], index * 3);
+    };
+    for (let i = 0; i < 3; i++) batcher.announce();
+    const rows = [batcher.submit(writer(1)), batcher.submit(slot(2))];
+    batcher.withdraw(); // the third image failed before the model: the two run without waiting
+    expect((await Promise.all(rows)).map((r) => r[0])).toEqual([1, 2]);
+    expect(writes).toBe(1);
+    expect(seen).toEqual([{ n: 2, floats: 6, values: [1, 1.5, 1.25, 2, 0, 0] }]);
+  });
+
+  it('grows a batch when more images come than were announced, up to maxBatchSize', async () => {
+    const model = fakeModel();
+    model.holdCalls(true);
+    const batcher = new EmbeddingBatcher(model.embed, { maxBatchSize: 3, maxWaitMs: 0, inputSize: 3, dim: 2 });
+    const first = batcher.submit(slot(9)); // runs alone, held
+    await tick();
+    const later = [1, 2, 3, 4, 5].map((v) => batcher.submit(slot(v))); // none announced
+    model.holdCalls(false);
+    model.release();
+    const rows = await Promise.all([first, ...later]);
+    expect(model.calls).toEqual([1, 3, 2]);
+    expect(rows.map((r) => r[0])).toEqual([9, 1, 2, 3, 4, 5]);
+  });
+
+  it('a writer that throws rejects its own image only; its slot goes to the next image', async () => {
+    const model = fakeModel();
+    const batcher = new EmbeddingBatcher(model.embed, { maxBatchSize: 2, maxWaitMs: 60_000, inputSize: 3, dim: 2 });
+    for (let i = 0; i < 3; i++) batcher.announce();
+    const bad = batcher.submit((batch, index) => {
+      batch[index * 3] = 99;
+      throw new RangeError('wrong pixel count');
+    });
+    await expect(bad).rejects.toThrow('wrong pixel count');
+    const rows = await Promise.all([batcher.submit(slot(4)), batcher.submit(slot(5))]);
+    expect(model.calls).toEqual([2]);
+    expect(rows.map((r) => r[0])).toEqual([4, 5]);
+  });
+
   it('refuses an input slot of the wrong size', async () => {
     const batcher = new EmbeddingBatcher(fakeModel().embed, { maxBatchSize: 2, maxWaitMs: 0, inputSize: 3, dim: 2 });
     await expect(batcher.submit(new Float32Array(2))).rejects.toThrow('expected 3');

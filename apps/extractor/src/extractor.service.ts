@@ -70,8 +70,9 @@ export class ExtractorService {
   constructor(private readonly deps: ExtractorServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.preparing = new ConcurrencyLimit(deps.prepareConcurrency);
-    // Decoded images waiting for the model hold ~0.75 MB each (input slot + pixels): at most two
-    // model batches wait beyond those being decoded, whatever the partitions and call sizes.
+    // A decoded image waiting for the model holds its input slot in the batch buffer (~0.6 MB for
+    // 224×224×3 floats): at most two model batches wait beyond those being decoded, whatever the
+    // partitions and call sizes.
     this.admitted = new ConcurrencyLimit(2 * deps.batching.maxBatchSize + deps.prepareConcurrency);
     const { embedder, metrics } = deps;
     this.batcher = new EmbeddingBatcher((batch, n) => embedder.embed(batch, n), {
@@ -134,7 +135,11 @@ export class ExtractorService {
     this.batcher.announce();
     return this.admitted.run(async () => {
       const prepared = await this.prepare(event);
-      const vector = await this.batcher.submit(prepared.input);
+      const { input } = this.deps.embedder.manifest;
+      // Preprocessed straight into its slot of the next model call's input buffer (no per-image tensor, no copy).
+      const row = this.batcher.submit((batch, index) => writeImageIntoBatch(prepared.image.rgb, batch, index, input));
+      this.deps.metrics.observeStage('decode', seconds(prepared.decoding));
+      const vector = await row;
       return { sourceWidth: prepared.image.sourceWidth, sourceHeight: prepared.image.sourceHeight, contentSha256: prepared.contentSha256, perceptualHash: prepared.perceptualHash, cropHashes: prepared.cropHashes, fineHashes: prepared.fineHashes, vector };
     });
   }
@@ -148,11 +153,10 @@ export class ExtractorService {
       const decoding = process.hrtime.bigint();
       const contentSha256 = createHash('sha256').update(bytes).digest('hex');
       const image = await this.deps.decoder.prepare(bytes, embedder.manifest.input);
-      const input = new Float32Array(embedder.inputSize);
-      writeImageIntoBatch(image.rgb, input, 0, embedder.manifest.input);
+      // The hashes come from the same decoded, model-sized pixels the model reads: one decode per image.
       const { perceptualHash, cropHashes, fineHashes } = imageHashes(image.rgb, image.width, image.height);
-      metrics.observeStage('decode', seconds(decoding));
-      return { image, contentSha256, perceptualHash, cropHashes, fineHashes, input };
+      // The 'decode' stage (decode + hashes + preprocess) is observed once the image is written into its batch.
+      return { image, contentSha256, perceptualHash, cropHashes, fineHashes, decoding };
     }).catch((err: unknown) => {
       this.batcher.withdraw();
       throw err;

@@ -57,6 +57,17 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema
   SEARCH_CATALOG_TIMEOUT_MS: env.int(1_000, 10),
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9200'),
   CATALOG_ALIAS: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,200}$/).default('catalog-images'),
+  /**
+   * Near-duplicate lookup of image searches (docs/design/search-near-duplicates.md): catalogue images sharing a
+   * pHash band with the query image and passing the dedupe rule's hash clause are put first on the first page.
+   */
+  SEARCH_NEAR_DUPLICATES: env.bool(true),
+  /** Most band candidates read from the catalogue per image search. */
+  SEARCH_NEAR_CANDIDATES_MAX: env.int(200, 1),
+  /** Hash clause of the dedupe `tiered` rule (defaults: the dedupe stage's DEDUPE_FINE_MAX_DISTANCE, DEDUPE_PHASH_MAX_DISTANCE, DEDUPE_COSINE_MIN_WITH_PHASH). */
+  SEARCH_NEAR_FINE_MAX_DISTANCE: z.coerce.number().int().min(0).max(256).default(20),
+  SEARCH_NEAR_PHASH_MAX_DISTANCE: z.coerce.number().int().min(0).max(64).default(2),
+  SEARCH_NEAR_COSINE_MIN: z.coerce.number().min(-1).max(1).default(0.5),
   /** Load the embedding model for POST /v1/search/image (off: that endpoint answers 503). */
   SEARCH_IMAGE_MODEL: env.bool(true),
   /** Largest upload (or fetched URL body), bytes. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CatalogImageSearch, ElasticsearchCandidateSource, createElasticsearchClient, type CatalogCandidateSource } from '@stylestream/catalog';
+import { CatalogImageSearch, ElasticsearchCandidateSource, ElasticsearchNearDuplicateSource, createElasticsearchClient, type CatalogCandidateSource } from '@stylestream/catalog';
 import { reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
@@ -12,6 +12,7 @@ import { ModelQueryEmbedder } from './adapters/model-query.embedder';
 import { OwnerDirectory } from './domain/owner-directory';
 import type { QueryEmbedder } from './domain/query-embedder.port';
 import { SearchCursorCodec } from './domain/search-cursor.codec';
+import { NearDuplicateSearch } from './domain/near-duplicate.search';
 import { promSearchMetrics } from './domain/search.metrics';
 import { VectorSearchService } from './domain/vector-search.service';
 import { createSearchHttpApp } from './http/search-http.app';
@@ -70,6 +71,19 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
       strategy: { candidateMax: config.SEARCH_FILTER_CANDIDATE_MAX, hitCost: config.SEARCH_FILTER_HIT_COST, overFetch: config.SEARCH_FILTER_OVERFETCH, minFetch: config.SEARCH_FILTER_MIN_FETCH, maxDepth: config.SEARCH_MAX_DEPTH },
     },
   });
+  const nearDuplicates =
+    es === undefined || !config.SEARCH_NEAR_DUPLICATES
+      ? undefined
+      : new NearDuplicateSearch({
+          ranking: search,
+          source: new ElasticsearchNearDuplicateSource(es, config.CATALOG_ALIAS),
+          cursors,
+          options: {
+            thresholds: { rule: 'tiered', maxFineDistance: config.SEARCH_NEAR_FINE_MAX_DISTANCE, maxHammingDistance: config.SEARCH_NEAR_PHASH_MAX_DISTANCE, minCosineWithPhash: config.SEARCH_NEAR_COSINE_MIN, minCosine: 1 },
+            maxCandidates: config.SEARCH_NEAR_CANDIDATES_MAX,
+            catalogTimeoutMs: config.SEARCH_CATALOG_TIMEOUT_MS,
+          },
+        });
   const configuredVersion = config.SEARCH_MODEL_VERSION ?? embedder?.modelVersion;
   const defaultModelVersion = (): string | undefined => registry?.activeVersion() ?? configuredVersion;
   const requests = new SearchRequests({
@@ -84,6 +98,7 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
     urlSchemes: config.SEARCH_URL_SCHEMES,
     defaultModelVersion,
     ...(registry === undefined ? {} : { dimOf: (v: string) => registry.dimOf(v), embedderFor: (v: string) => registry.embedderFor(v) }),
+    ...(nearDuplicates === undefined ? {} : { nearDuplicates }),
   });
   const app = await createSearchHttpApp({
     requests,

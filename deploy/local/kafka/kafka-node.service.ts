@@ -16,7 +16,7 @@ export class KafkaNodeService implements StackService {
   readonly name: string;
   readonly ports: readonly number[];
   readonly after: readonly string[] = [];
-  readonly startDeadlineMs = 90_000;
+  readonly startDeadlineMs: number;
   readonly stopGraceMs = 30_000;
   readonly installers;
 
@@ -25,9 +25,11 @@ export class KafkaNodeService implements StackService {
     private readonly cluster: KafkaCluster,
     jars: KafkaJarsInstaller,
     private readonly confDir: string,
-    private readonly options: { heap: string; autoCreateTopics: boolean; c1Only: boolean },
+    private readonly options: { heap: string; autoCreateTopics: boolean; c1Only: boolean; startDeadlineMs?: number },
   ) {
     this.name = `kafka-${node.nodeId}`;
+    // STACK_KAFKA_START_DEADLINE_S (default 90 s).
+    this.startDeadlineMs = options.startDeadlineMs ?? 90_000;
     this.ports = [node.port, node.controllerPort];
     this.installers = [jars];
   }

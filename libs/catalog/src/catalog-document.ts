@@ -27,6 +27,23 @@ export interface CatalogDedupe {
   offset: number;
 }
 
+/**
+ * The image's perceptual hashes from vector-cleaned, for near-duplicate lookups
+ * (docs/design/search-near-duplicates.md): the 16-bit bands of the full-frame and
+ * centre-crop 64-bit hashes as index terms (`bandTerms`), and the hashes themselves,
+ * read back from doc values (not indexed). Doc values of a keyword array come back
+ * sorted without repeats, so the full-frame fine hash has a field of its own.
+ */
+export interface CatalogNearHashes {
+  bands: string[];
+  cropBands: string[];
+  perceptualHash: string;
+  cropHashes: string[];
+  /** 256-bit hash of the full frame; null when the extractor published none. */
+  fineHash: string | null;
+  fineCropHashes: string[];
+}
+
 /** The `_source` of one document of the images index (id = imageId). */
 export interface CatalogImageDoc {
   imageId: string;
@@ -39,6 +56,7 @@ export interface CatalogImageDoc {
   title?: string | null;
   labels?: ImageLabels;
   dedupe?: CatalogDedupe;
+  nearHashes?: CatalogNearHashes;
   /** Last applied offset per input topic; an event at or below it is already applied (replay) or stale (reorder). */
   guards: Partial<Record<GuardedTopic, number>>;
 }

@@ -76,7 +76,11 @@ export class CatalogIndexLifecycle {
       await this.createIgnoringExisting(this.options.shardsIndex, { mappings: shardsMapping as never, settings: { number_of_replicas: this.options.replicas ?? 0 } });
     }
     const current = await this.currentIndex();
-    if (current !== undefined) return current;
+    if (current !== undefined) {
+      // New fields (additive only) reach an index created before they existed; `dynamic: strict` would reject them otherwise.
+      await this.call(`put mapping of ${current}`, () => this.client.indices.putMapping({ index: current, ...imagesMapping } as never));
+      return current;
+    }
     const first = this.indexName(1);
     await this.createIgnoringExisting(first, { aliases: { [this.options.alias]: {} } });
     return (await this.currentIndex()) ?? first;

@@ -2,6 +2,8 @@ import { LABEL_DIMENSIONS } from '@stylestream/schemas';
 
 const keyword = { type: 'keyword' } as const;
 const long = { type: 'long' } as const;
+/** Read back from doc values, never searched: no inverted index. */
+const storedKeyword = { type: 'keyword', index: false } as const;
 const date = { type: 'date', format: 'epoch_millis' } as const;
 
 /**
@@ -31,6 +33,16 @@ export const imagesMapping = {
         cleanedAt: date,
         partition: { type: 'integer' },
         offset: long,
+      },
+    },
+    nearHashes: {
+      properties: {
+        bands: keyword,
+        cropBands: keyword,
+        perceptualHash: storedKeyword,
+        cropHashes: storedKeyword,
+        fineHash: storedKeyword,
+        fineCropHashes: storedKeyword,
       },
     },
     guards: { properties: { imageArrived: long, vectorCleaned: long } },

@@ -1,6 +1,6 @@
 import { sampleImageArrived, sampleVectorCleaned } from '@stylestream/schemas';
 import { CatalogDocState } from './catalog-document';
-import { mergeImageArrived, mergeTakeDown, mergeVectorCleaned } from './catalog-merge';
+import { mergeImageArrived, mergeTakeDown, mergeVectorCleaned, nearHashesOf } from './catalog-merge';
 
 describe('catalogue merges', () => {
   const image = sampleImageArrived({ imageId: 'a' });
@@ -25,5 +25,20 @@ describe('catalogue merges', () => {
     expect(down).toEqual({ imageId: 'a', state: CatalogDocState.TAKEN_DOWN, guards: { imageArrived: 9 } });
     expect(mergeImageArrived('a', image, 8)(down)).toBeUndefined();
     expect(mergeImageArrived('a', image, 10)(down)?.state).toBe(CatalogDocState.LIVE);
+  });
+
+  it('vector-cleaned stores the hash bands and hashes, and a later image-arrived keeps them', () => {
+    const cleaned = sampleVectorCleaned({ imageId: 'a', perceptualHash: '0123456789abcdef', cropHashes: ['0123456789abcdee', '0123456789abcdee'], fineHashes: ['1'.repeat(64), '2'.repeat(64)] });
+    const live = mergeImageArrived('a', image, 3)(mergeVectorCleaned('a', cleaned, 0, 1)(undefined));
+    expect(live?.nearHashes).toEqual({
+      bands: ['0:0123', '1:4567', '2:89ab', '3:cdef'],
+      cropBands: ['0:0123', '1:4567', '2:89ab', '3:cdee'],
+      perceptualHash: '0123456789abcdef',
+      cropHashes: ['0123456789abcdee', '0123456789abcdee'],
+      fineHash: '1'.repeat(64),
+      fineCropHashes: ['2'.repeat(64)],
+    });
+    expect(nearHashesOf({ perceptualHash: 'not-hex', cropHashes: [], fineHashes: [] })).toBeUndefined();
+    expect(nearHashesOf({ perceptualHash: '0123456789abcdef' })).toMatchObject({ cropBands: [], fineHash: null, fineCropHashes: [] });
   });
 });

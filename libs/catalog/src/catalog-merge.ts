@@ -1,5 +1,6 @@
+import { bandTerms, parseImageHashes } from '@stylestream/near-duplicate';
 import type { ImageArrived, VectorCleaned } from '@stylestream/schemas';
-import { CatalogDocState, type CatalogImageDoc, type GuardedTopic } from './catalog-document';
+import { CatalogDocState, type CatalogImageDoc, type CatalogNearHashes, type GuardedTopic } from './catalog-document';
 
 /**
  * How one event changes an image document: given the current document (or
@@ -15,7 +16,7 @@ function guarded(topic: GuardedTopic, offset: number, current: CatalogImageDoc |
   return applied !== undefined && applied >= offset;
 }
 
-/** image-arrived value: replaces the image's own fields, keeps the dedupe verdict. */
+/** image-arrived value: replaces the image's own fields, keeps the dedupe verdict and hashes. */
 export function mergeImageArrived(imageId: string, event: ImageArrived, offset: number): CatalogMerge {
   return (current) => {
     if (guarded('imageArrived', offset, current)) return undefined;
@@ -30,6 +31,7 @@ export function mergeImageArrived(imageId: string, event: ImageArrived, offset: 
       title: event.title ?? null,
       labels: event.labels,
       ...(current?.dedupe === undefined ? {} : { dedupe: current.dedupe }),
+      ...(current?.nearHashes === undefined ? {} : { nearHashes: current.nearHashes }),
       guards: { ...current?.guards, imageArrived: offset },
     };
   };
@@ -43,13 +45,36 @@ export function mergeTakeDown(imageId: string, offset: number): CatalogMerge {
   };
 }
 
-/** vector-cleaned value: sets the dedupe verdict; creates a PENDING document when the image is not there yet. */
+/**
+ * The near-duplicate fields of a vector-cleaned record; undefined when a hash is malformed
+ * (dedupe dead-letters such records, so this is a safety net: the image is then only found by vector).
+ */
+export function nearHashesOf(event: Pick<VectorCleaned, 'perceptualHash' | 'cropHashes' | 'fineHashes'>): CatalogNearHashes | undefined {
+  try {
+    const parsed = parseImageHashes(event);
+    const [fineHash, ...fineCropHashes] = event.fineHashes ?? [];
+    return {
+      bands: bandTerms(parsed.hash),
+      cropBands: [...new Set(parsed.crops.flatMap(bandTerms))],
+      perceptualHash: event.perceptualHash,
+      cropHashes: [...(event.cropHashes ?? [])],
+      fineHash: fineHash ?? null,
+      fineCropHashes,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** vector-cleaned value: sets the dedupe verdict and the near-duplicate hashes; creates a PENDING document when the image is not there yet. */
 export function mergeVectorCleaned(imageId: string, event: VectorCleaned, partition: number, offset: number): CatalogMerge {
   return (current) => {
     if (guarded('vectorCleaned', offset, current)) return undefined;
     const base: CatalogImageDoc = current ?? { imageId, state: CatalogDocState.PENDING, guards: {} };
+    const nearHashes = nearHashesOf(event);
     return {
       ...base,
+      ...(nearHashes === undefined ? {} : { nearHashes }),
       dedupe: {
         status: event.status,
         duplicateOf: event.duplicateOf ?? null,

@@ -16,9 +16,9 @@ export interface ElasticsearchCandidateSourceOptions {
 }
 
 /** The doc-value fields factsByIds reads: display facts only, never guards or offsets. */
-const FACT_FIELDS = ['imageId', 'uri', 'source', 'bloggerId', 'publishedAt', ...LABEL_DIMENSIONS.map(labelField), 'dedupe.status', 'dedupe.duplicateOf'];
+export const FACT_FIELDS = ['imageId', 'uri', 'source', 'bloggerId', 'publishedAt', ...LABEL_DIMENSIONS.map(labelField), 'dedupe.status', 'dedupe.duplicateOf'];
 
-type FactFields = Record<string, (string | number)[] | undefined>;
+export type FactFields = Record<string, (string | number)[] | undefined>;
 interface FactsPage {
   hits?: { hits?: { fields?: FactFields }[] };
 }
@@ -116,7 +116,7 @@ export class ElasticsearchCandidateSource implements CatalogCandidateSource {
         throw classifyRequestError(err, 'facts by ids');
       }
       for (const hit of response.hits?.hits ?? []) {
-        const f = toFacts(hit.fields ?? {});
+        const f = factsOfFields(hit.fields ?? {});
         if (f !== undefined) facts.set(f.imageId, f);
       }
     }
@@ -163,7 +163,8 @@ function result(ids: string[], total: number): CandidateIds {
   return { ids, total, truncated: total > ids.length };
 }
 
-function toFacts(fields: FactFields): CatalogImageFacts | undefined {
+/** Display facts from the doc-value fields of FACT_FIELDS; undefined without an imageId. */
+export function factsOfFields(fields: FactFields): CatalogImageFacts | undefined {
   const one = (name: string): string | null => {
     const v = fields[name]?.[0];
     return v === undefined ? null : String(v);

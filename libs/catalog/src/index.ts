@@ -14,6 +14,8 @@ export * from './image-search.query';
 export * from './catalog-image.search';
 export * from './catalog-candidates.port';
 export * from './elasticsearch-candidate.source';
+export * from './near-duplicate-candidates.port';
+export * from './elasticsearch-near-duplicate.source';
 export * from './elasticsearch-client';
 export * from './http/images-search.controller';
 export * from './http/catalog-query.module';

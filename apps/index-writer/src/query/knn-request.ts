@@ -13,11 +13,10 @@ export interface KnnRequest {
 
 const ids = z.array(z.string().min(1));
 
-function bodySchema(dim: number, maxK: number) {
+/** The body without its vector (checked by a loop: a per-component schema costs more than the rest of the request). */
+function bodySchema(maxK: number) {
   return z.object({
-    vector: z
-      .array(z.number().refine(Number.isFinite, 'must be finite numbers'))
-      .length(dim, `must have ${dim} components`),
+    vector: z.unknown(),
     k: z.number().int().min(1).max(maxK, `must be at most ${maxK} (INDEX_MAX_K)`),
     ef: z.number().int().min(1).max(1_000_000).optional(),
     modelVersion: z.string().min(1).optional(),
@@ -26,19 +25,48 @@ function bodySchema(dim: number, maxK: number) {
   });
 }
 
+/** One schema per maxK, built once (building it costs more than using it). */
+const schemas = new Map<number, ReturnType<typeof bodySchema>>();
+
+function invalid(field: string, message: string): never {
+  throw new InvalidInputError(`${field}: ${message}`, 'INVALID_KNN_REQUEST');
+}
+
+/** `dim` finite numbers, not all zero, as float32. */
+function vectorOf(raw: unknown, dim: number): Float32Array {
+  if (raw === undefined) invalid('vector', 'required');
+  if (!Array.isArray(raw)) invalid('vector', 'must be an array of numbers');
+  const v = raw as unknown[];
+  let nonZero = false;
+  for (let i = 0; i < v.length; i += 1) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) invalid(`vector.${i}`, 'must be finite numbers');
+    if (x !== 0) nonZero = true;
+  }
+  if (v.length !== dim) invalid('vector', `must have ${dim} components`);
+  if (!nonZero) invalid('vector', 'must not be all zeros');
+  return Float32Array.from(v as number[]);
+}
+
 /**
  * Decodes a k-NN body; throws InvalidInputError (HTTP 400) whose message
  * names the first bad field, e.g. `k: must be at most 20000`. The vector is
  * used as given (the search API normalises); a zero vector is refused.
  */
 export function parseKnnRequest(body: unknown, dim: number, maxK: number): KnnRequest {
-  const parsed = bodySchema(dim, maxK).safeParse(body);
+  let schema = schemas.get(maxK);
+  if (schema === undefined) {
+    schema = bodySchema(maxK);
+    schemas.set(maxK, schema);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) invalid('body', 'must be a JSON object');
+  const vector = vectorOf((body as { vector?: unknown }).vector, dim);
+  const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
-    throw new InvalidInputError(`${field}: ${issue?.message ?? 'invalid'}`, 'INVALID_KNN_REQUEST');
+    invalid(field, issue?.message ?? 'invalid');
   }
-  const { vector, ...rest } = parsed.data;
-  if (vector.every((x) => x === 0)) throw new InvalidInputError('vector: must not be all zeros', 'INVALID_KNN_REQUEST');
-  return { ...rest, vector: Float32Array.from(vector) };
+  const { k, ef, modelVersion, filterIds, excludeIds } = parsed.data;
+  return { vector, k, ...(ef === undefined ? {} : { ef }), ...(modelVersion === undefined ? {} : { modelVersion }), ...(filterIds === undefined ? {} : { filterIds }), ...(excludeIds === undefined ? {} : { excludeIds }) };
 }

@@ -18,13 +18,20 @@ export interface HttpShardOwnerClientOptions {
  */
 export class HttpShardOwnerClient implements ShardOwnerClient {
   private readonly agent: Agent;
+  /** A fan-out sends one request object to every owner: its JSON (the vector, candidate ids) is written once. */
+  private readonly bodies = new WeakMap<KnnRequest, string>();
 
   constructor(options: HttpShardOwnerClientOptions) {
     this.agent = new Agent({ connections: options.connectionsPerOwner, keepAliveTimeout: options.keepAliveMs, keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000), pipelining: 1 });
   }
 
   async knn(owner: string, body: KnnRequest, signal: AbortSignal): Promise<KnnAnswer> {
-    return this.call<KnnAnswer>(owner, 'POST', '/v1/knn', signal, JSON.stringify(body));
+    let json = this.bodies.get(body);
+    if (json === undefined) {
+      json = JSON.stringify(body);
+      this.bodies.set(body, json);
+    }
+    return this.call<KnnAnswer>(owner, 'POST', '/v1/knn', signal, json);
   }
 
   async shards(owner: string, signal: AbortSignal): Promise<ShardListing> {

@@ -1,9 +1,13 @@
+import type { ImageHashes } from '@stylestream/near-duplicate';
+
 /** A query image turned into a vector by the indexing model. */
 export interface QueryEmbedding {
   /** L2-normalised. */
   readonly vector: number[];
   /** The model version the vector belongs to (the index version to search). */
   readonly modelVersion: string;
+  /** The image's perceptual hashes, computed like the extractor's from the same prepared pixels (absent: no near-duplicate lookup). */
+  readonly hashes?: ImageHashes;
 }
 
 /**

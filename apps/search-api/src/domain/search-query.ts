@@ -34,9 +34,31 @@ export interface ScoredId {
   readonly score: number;
 }
 
+/** Why a hit was put first: the hash distance that, with its cosine, made it a near-duplicate of the query image. */
+export interface NearDuplicateMatch {
+  /** Crop-aware Hamming distance to the query image's hashes. */
+  readonly hashDistance: number;
+  /** Bits of the hashes compared: 256 (fine hashes) or 64. */
+  readonly hashBits: number;
+}
+
 /** A result hit: id, similarity and, when the catalogue knows the image, the facts needed to show it. */
 export interface SearchHit extends ScoredId {
   readonly facts?: CatalogImageFacts;
+  /** Present on hits promoted as near-duplicates of the query image (image search, first page). */
+  readonly nearDuplicate?: NearDuplicateMatch;
+}
+
+/** What the near-duplicate lookup of an image search did (docs/design/search-near-duplicates.md). */
+export interface NearDuplicateReport {
+  /** `checked`: candidates looked up and verified; `skipped`: not a first page, or off; `unavailable`: the catalogue failed (vector ranking only). */
+  readonly status: 'checked' | 'skipped' | 'unavailable';
+  /** Band candidates the catalogue returned. */
+  readonly candidates: number;
+  /** Hits put first. */
+  readonly promoted: number;
+  /** Why the lookup was skipped or unavailable. */
+  readonly reason?: string;
 }
 
 /** Why a part of the index did not contribute. */
@@ -86,6 +108,8 @@ export interface SearchResult {
   readonly strategy: StrategyReport;
   /** Present when the catalogue could not be asked for the facts of the hits (hits come without facts). */
   readonly factsUnavailable?: string;
+  /** Image searches only: the near-duplicate lookup. */
+  readonly nearDuplicates?: NearDuplicateReport;
   /** Opaque; continues this search with the next page. Null when there is none. */
   readonly nextCursor: string | null;
   readonly tookMs: number;

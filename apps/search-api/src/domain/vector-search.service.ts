@@ -72,6 +72,18 @@ export class VectorSearchService {
     return { hits, coverage, partial, strategy: gathered.strategy, ...(factsUnavailable === undefined ? {} : { factsUnavailable }), nextCursor, tookMs: Math.round(tookMs * 100) / 100 };
   }
 
+  /**
+   * Cosines of the given ids with the query vector: the owners' k-NN restricted to them
+   * (exact scoring), for the query's model version, ids in `excludeIds` left out. An id
+   * absent from the map is not indexed in that version, or its owner did not answer.
+   * Throws like `search` when no owner answers.
+   */
+  async scoreIds(query: VectorQuery, ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const outcomes = await this.ask(query, { k: ids.length, filterIds: ids });
+    return new Map(this.merge(outcomes, { ...query, after: undefined }, ids.length).map((h) => [h.id, h.score]));
+  }
+
   private async unfiltered(query: VectorQuery, needed: number): Promise<Gathered> {
     const outcomes = await this.ask(query, { k: needed });
     return { ranked: this.merge(outcomes, query, needed), outcomes, strategy: { name: 'unfiltered', fetchK: needed, ...(query.ef === undefined ? {} : { ef: query.ef }), rounds: 1 } };

@@ -65,10 +65,33 @@ const factProperties = {
     duplicateOf: { type: 'string', nullable: true },
 };
 
+/** On a hit put first by the near-duplicate lookup of an image search. */
+const nearDuplicateHitSchema: SchemaObject = {
+  type: 'object',
+  description: 'present on hits promoted as near-duplicates of the query image (image search, first page): they come first, ordered by hash distance, and keep their cosine as score',
+  required: ['hashDistance', 'hashBits'],
+  properties: {
+    hashDistance: { type: 'integer', description: 'crop-aware Hamming distance between the perceptual hashes of the query image and this image' },
+    hashBits: { type: 'integer', enum: [64, 256], description: 'bits of the hashes compared (256: fine hashes)' },
+  },
+};
+
+const nearDuplicatesReportSchema: SchemaObject = {
+  type: 'object',
+  description: 'image searches only: what the near-duplicate lookup did',
+  required: ['status', 'candidates', 'promoted'],
+  properties: {
+    status: { type: 'string', enum: ['checked', 'skipped', 'unavailable'], description: 'unavailable: the catalogue (or the scoring of candidates) failed; the hits are the vector ranking only' },
+    candidates: { type: 'integer', description: 'band candidates read from the catalogue' },
+    promoted: { type: 'integer', description: 'hits put first as near-duplicates' },
+    reason: { type: 'string' },
+  },
+};
+
 export const searchResultSchema: SchemaObject = {
   type: 'object',
   properties: {
-    hits: { type: 'array', items: { type: 'object', required: ['id', 'score'], properties: { id: { type: 'string' }, score: { type: 'number', description: 'cosine similarity' }, ...factProperties } } },
+    hits: { type: 'array', items: { type: 'object', required: ['id', 'score'], properties: { id: { type: 'string' }, score: { type: 'number', description: 'cosine similarity' }, nearDuplicate: nearDuplicateHitSchema, ...factProperties } } },
     coverage: {
       type: 'object',
       properties: {
@@ -84,6 +107,7 @@ export const searchResultSchema: SchemaObject = {
     partial: { type: 'boolean', description: 'true when any owner missed its deadline or failed: `coverage.missing` names the missing shards' },
     strategy: { type: 'object', properties: { name: { type: 'string', enum: ['unfiltered', 'candidates', 'post-filter', 'no-match'] }, matching: { type: 'integer' }, selectivity: { type: 'number' }, fetchK: { type: 'integer' }, ef: { type: 'integer' }, rounds: { type: 'integer' } } },
     factsUnavailable: { type: 'string', description: 'why hits carry no facts (catalogue unavailable)' },
+    nearDuplicates: nearDuplicatesReportSchema,
     nextCursor: { type: 'string', nullable: true },
     tookMs: { type: 'number', description: 'server-side time' },
   },

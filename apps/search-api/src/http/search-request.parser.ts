@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { InvalidInputError } from '@stylestream/errors';
-import { catalogFilterFromQuery, firstIssue, parseCatalogFilter, type CatalogFilter } from '@stylestream/catalog';
+import { catalogFilterFromQuery, parseCatalogFilter, type CatalogFilter } from '@stylestream/catalog';
 import type { VectorQuery } from '../domain/search-query';
 
 /** Bounds of the request parameters (from the config). */
@@ -87,19 +86,22 @@ export function parseQueryOptions(query: Record<string, unknown>, limits: Search
   return { k: intParam('k', query.k, 1, limits.maxK) ?? limits.defaultK, ...(ef === undefined ? {} : { ef }), ...(modelVersion === undefined ? {} : { modelVersion }), filter };
 }
 
-const vectorSchema = z.array(z.number().refine(Number.isFinite, 'components must be finite numbers'));
-
 /**
  * A query vector: `dim` finite numbers, not all zero. It is L2-normalised and
  * rounded to float32 here (the owners' precision), so the scores of every page
- * of a paged search are computed from the same vector.
+ * of a paged search are computed from the same vector. Checked by one loop
+ * (on the path of every query; a schema library costs more than the rest of
+ * the request's validation together).
  */
 export function parseVector(raw: unknown, dim: number, name = 'vector'): number[] {
-  const parsed = vectorSchema.safeParse(raw);
-  if (!parsed.success) badParameter(name, `${firstIssue(parsed.error).message}; expected an array of ${dim} numbers`);
-  const v = parsed.data;
+  if (!Array.isArray(raw)) return badParameter(name, `must be an array; expected an array of ${dim} numbers`);
+  const v = raw as unknown[];
+  for (let i = 0; i < v.length; i += 1) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) badParameter(name, `component ${i}: components must be finite numbers; expected an array of ${dim} numbers`);
+  }
   if (v.length !== dim) badParameter(name, `has ${v.length} components, the index has ${dim}`);
-  return normalised(v, name);
+  return normalised(v as number[], name);
 }
 
 export function normalised(v: readonly number[], name = 'vector'): number[] {

@@ -4,6 +4,7 @@ import type { QueryEmbedder } from '../domain/query-embedder.port';
 import type { SearchCursorCodec } from '../domain/search-cursor.codec';
 import type { SearchResult, VectorQuery } from '../domain/search-query';
 import type { ShardOwnerClient } from '../domain/shard-owner.port';
+import type { NearDuplicateSearch } from '../domain/near-duplicate.search';
 import { findStoredVector } from '../domain/stored-vector.lookup';
 import type { VectorSearchService } from '../domain/vector-search.service';
 import { badParameter, firstPage, normalised, parseBodyOptions, parseQueryOptions, parseVector, type SearchLimits, type SearchOptions } from './search-request.parser';
@@ -28,6 +29,8 @@ export interface SearchRequestsDeps {
   readonly dimOf?: (modelVersion: string) => number | undefined;
   /** The query embedder of a version other than `embedder`'s (loaded on first use); undefined when none is known. */
   readonly embedderFor?: (modelVersion: string) => Promise<QueryEmbedder | undefined>;
+  /** Near-duplicate lookup of image searches; undefined: image searches rank by vector only. */
+  readonly nearDuplicates?: NearDuplicateSearch;
 }
 
 /** A search answer with the index version it searched. */
@@ -72,7 +75,9 @@ export class SearchRequests {
     const embedding = await embedder.embed(bytes);
     const dim = this.deps.dimOf?.(embedding.modelVersion) ?? embedder.dim;
     if (embedding.vector.length !== dim) throw new InvalidInputError(`the model gives ${embedding.vector.length}-d vectors, the index has ${dim}`, 'MODEL_INDEX_MISMATCH');
-    return this.run(firstPage(normalised(embedding.vector), { ...options, modelVersion: embedding.modelVersion }));
+    const query = firstPage(normalised(embedding.vector), { ...options, modelVersion: embedding.modelVersion });
+    if (this.deps.nearDuplicates === undefined) return this.run(query);
+    return { ...(await this.deps.nearDuplicates.search(query, embedding.hashes)), modelVersion: query.modelVersion ?? null };
   }
 
   /** GET /v1/images/{id}/similar: the image's stored vector is the query; the image itself is left out. */

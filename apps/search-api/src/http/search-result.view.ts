@@ -11,6 +11,8 @@ export interface HitView {
   labels?: Record<string, string[] | undefined>;
   dedupeStatus?: string | null;
   duplicateOf?: string | null;
+  /** Promoted as a near-duplicate of the query image (image search, first page). */
+  nearDuplicate?: { hashDistance: number; hashBits: number };
 }
 
 /** The answer: the result with its hits as views and the index version searched (null: the owners' own). */
@@ -18,10 +20,12 @@ export type SearchResultView = Omit<SearchResult, 'hits'> & { hits: HitView[]; m
 
 function hitView(hit: SearchHit): HitView {
   const f = hit.facts;
-  if (f === undefined) return { id: hit.id, score: hit.score };
+  const near = hit.nearDuplicate === undefined ? {} : { nearDuplicate: { ...hit.nearDuplicate } };
+  if (f === undefined) return { id: hit.id, score: hit.score, ...near };
   return {
     id: hit.id,
     score: hit.score,
+    ...near,
     uri: f.uri,
     source: f.source,
     bloggerId: f.bloggerId,
