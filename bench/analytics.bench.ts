@@ -16,8 +16,8 @@ import { AnalyticsWorkload, measure } from './support/analytics-workload';
  * `npm run bench -- analytics [--quick] [--rows=N] [--followed-only] [--queries=N] [--baseline-queries=N] [--ingest=N] [--unsettled]`
  * on the embedded engine (chdb) in a temporary directory, deleted at the end:
  * 1. sink ingestion: image-arrived events through Kafka and the app's sink into empty tables;
- * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts and its
- *    blogger-ordered copy image_facts_by_blogger (its migrations), closed quarters merged as
+ * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts (its
+ *    migrations; generated inside the engine, and label_names filled), closed quarters merged as
  *    background merges would leave them (not with --unsettled), 1% / 0.2% of the live quarter
  *    re-published / taken down, then background merges stopped while the questions run;
  * 3. followed-blogger statistics (random 2,000-blogger sets; one quarter, all quarters) and
@@ -60,18 +60,18 @@ export async function run(args: string[]): Promise<void> {
       const ingest = await measureIngest(client, ingestEvents, logger);
       log(`sink ingestion: ${ingest.events} image-arrived events over ${ingest.partitions} partitions: ${ingest.rps} rows/s steady, ${ingest.rpsFromStart} rows/s from consumer start (group join included)`);
       Object.assign(result, { ingest_rps: ingest.rps, ingest_rps_from_start: ingest.rpsFromStart, ingest_events: ingest.events });
-      for (const table of ['image_facts', 'image_facts_by_blogger', 'image_dedup', 'index_progress']) await client.command({ query: `TRUNCATE TABLE ${table}` });
+      for (const table of ['image_facts', 'label_names', 'image_dedup', 'index_progress']) await client.command({ query: `TRUNCATE TABLE ${table}` });
     }
 
     const settle = !args.includes('--unsettled');
-    log(`generating ${rows.toLocaleString('en')} rows into image_facts and image_facts_by_blogger${settle ? ', closed quarters merged' : ''} ...`);
+    log(`generating ${rows.toLocaleString('en')} rows into image_facts${settle ? ', closed quarters merged' : ''} ...`);
     const genStart = Date.now();
     result.rows = await generateCatalogue(client, rows, log, { settle });
     result.generate_s = Math.round((Date.now() - genStart) / 1000);
     result.churn_rows = await applyChurn(client, rows);
     log(`live quarter updates: ${Number(result.churn_rows).toLocaleString('en')} rows (re-published at the same key ${CHURN.republishedPerMille}‰, taken down ${CHURN.takenDownPerMille}‰)`);
     // The layout measured is the one described: no background merge changes it (or takes CPU) while questions run.
-    await stopMerges(client, ['image_facts', 'image_facts_by_blogger']);
+    await stopMerges(client, ['image_facts']);
     const shape = await describeCatalogue(client, !followedOnly);
     log(`catalogue: ${JSON.stringify(shape)}`);
 

@@ -53,7 +53,7 @@ export async function run(args: string[]): Promise<void> {
     const counts = records.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.kind]: (acc[r.kind] ?? 0) + 1 }), {});
     say(`dedupe throughput: ${n} records (${Object.entries(counts).map(([k, c]) => `${c} ${k}`).join(', ')}), ${partitions} input partitions, batch ${batchMax} vs 1`);
     const contract = vectorExtractedContract.onTopic(input);
-    let t = performance.now();
+    const t = performance.now();
     for (let start = 0; start < records.length; start += 500) {
       await producer.sendBatch(contract, records.slice(start, start + 500).map((r) => ({ key: r.value.imageId, value: r.value })));
     }

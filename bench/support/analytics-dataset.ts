@@ -76,9 +76,6 @@ export function datasetInsert(rows: number): string {
   return `INSERT INTO image_facts\n${datasetSelect(rows)}`;
 }
 
-/** The columns of image_facts_by_blogger, in its order (libs/clickhouse/migrations/005). */
-const BY_BLOGGER_COLUMNS = ['blogger_id', 'quarter', 'image_id', 'source', ...LABEL_DIMENSIONS, 'version', 'is_deleted'].join(', ');
-
 /** Large blocks: one part per quarter and insert, not one per 65k-row block (each part costs a fixed write). */
 const BULK_SETTINGS = {
   max_block_size: '2000000',
@@ -91,36 +88,35 @@ const BULK_SETTINGS = {
 export interface GenerateOptions {
   /**
    * Merge what background merges would have merged by the time the last
-   * quarter is live: the copy's rows of the closed quarters into one part
-   * (before the last quarter is inserted), and in image_facts every closed
-   * quarter's partition. The last quarter keeps its freshly inserted parts.
+   * quarter is live: in image_facts every closed quarter's partition. The
+   * last quarter keeps its freshly inserted parts.
    */
   readonly settle: boolean;
 }
 
-/** Fills image_facts and its blogger-ordered copy (as the sink writes both) quarter by quarter; returns the row count. */
+/** Fills image_facts quarter by quarter (and label_names, see fillLabelNames); returns the row count. */
 export async function generateCatalogue(client: ClickHouseClient, rows: number, progress: (line: string) => void, options: GenerateOptions): Promise<number> {
   const select = datasetSelect(rows);
   const since = (started: number): string => `${((Date.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`;
   for (let quarter = 0; quarter < BENCH_QUARTERS.length; quarter++) {
     const name = BENCH_QUARTERS[quarter];
-    if (options.settle && quarter === BENCH_QUARTERS.length - 1) {
-      const started = Date.now();
-      await client.command({ query: 'OPTIMIZE TABLE image_facts_by_blogger FINAL' });
-      progress(`  image_facts_by_blogger: closed quarters merged into one part in ${since(started)}`);
-    }
     const started = Date.now();
     await client.command({ query: `INSERT INTO image_facts\n${select}`, query_params: { quarter }, clickhouse_settings: BULK_SETTINGS });
-    await client.command({
-      query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM image_facts WHERE quarter = {name:String}`,
-      query_params: { name },
-      clickhouse_settings: BULK_SETTINGS,
-    });
     progress(`  ${name} generated in ${since(started)}`);
   }
   if (options.settle) await settleClosedQuarters(client, progress);
+  await fillLabelNames(client);
   const [count] = await (await client.query({ query: 'SELECT count() AS n FROM image_facts', format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);
+}
+
+/**
+ * The names of every stored label (label_names), as the sink writes them
+ * before the facts: one INSERT ... SELECT DISTINCT over the generated rows.
+ */
+export async function fillLabelNames(client: ClickHouseClient): Promise<void> {
+  const pairs = LABEL_DIMENSIONS.map((d) => `arrayMap(v -> ('${d}', toString(v)), ${d})`).join(', ');
+  await client.command({ query: `INSERT INTO label_names (dimension, value) SELECT DISTINCT d.1, d.2 FROM image_facts ARRAY JOIN arrayConcat(${pairs}) AS d` });
 }
 
 /** Share of the live quarter's images re-published at the same key (new labels) and taken down by `applyChurn`, per mille. */
@@ -145,8 +141,8 @@ UNION ALL
 SELECT blogger_id, quarter, image_id, '' AS source, toDateTime64(0, 3, 'UTC') AS published_at, toDateTime64(0, 3, 'UTC') AS crawled_at, ${labelsOf(true)}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update
 FROM image_facts WHERE quarter = '${live}' AND ${pick(r, r + t)}`;
   const facts = ['blogger_id', 'quarter', 'image_id', 'source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS, 'version', 'is_deleted', 'is_update'].join(', ');
-  // As the sink: the copy first, then image_facts.
-  await client.command({ query: `INSERT INTO image_facts_by_blogger SELECT ${BY_BLOGGER_COLUMNS} FROM (${changes})` });
+  // As the sink: the label names first, then image_facts.
+  await client.command({ query: `INSERT INTO label_names (dimension, value) SELECT DISTINCT 'color', '${benchLabel('color', 0)}'` });
   await client.command({ query: `INSERT INTO image_facts (${facts}) SELECT * FROM (${changes})` });
   const [count] = await (await client.query({ query: `SELECT count() AS n FROM image_facts WHERE version >= ${rows}`, format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);
@@ -157,7 +153,7 @@ export async function describeCatalogue(client: ClickHouseClient, full = true): 
   const all = LABEL_DIMENSIONS.join(', ');
   const partsOf = (table: string, name: string): string => `(SELECT count() FROM system.parts WHERE table = '${table}' AND active AND database = currentDatabase()) AS ${name}_parts,
   (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = '${table}' AND active AND database = currentDatabase()) AS ${name}_on_disk`;
-  const parts = `${partsOf('image_facts', 'facts')},\n  ${partsOf('image_facts_by_blogger', 'by_blogger')}`;
+  const parts = partsOf('image_facts', 'facts');
   if (!full) {
     const [row] = await (await client.query({ query: `SELECT ${parts}`, format: 'JSONEachRow' })).json<Record<string, unknown>>();
     return row;

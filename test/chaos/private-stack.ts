@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { readPidRecord } from '../../deploy/local/process/pid-file';
 import { clientEnvironment, loadStackSettings, type StackSettings } from '../../deploy/local/stack-settings';
@@ -42,6 +42,8 @@ export class PrivateStack {
   readonly settings: StackSettings;
   readonly stackEnv: Record<string, string>;
   private readonly layout: StackLayout;
+  /** The stack CLI `up` in progress, if any: `down` ends it first (an abort while the stack starts). */
+  private upInProgress: ChildProcess | undefined;
 
   constructor(
     readonly repoDir: string,
@@ -63,7 +65,18 @@ export class PrivateStack {
     await this.cli(['up', '--brokers', String(this.brokers)]);
   }
 
+  /**
+   * Stops every service of this stack. An `up` still in progress (a signal
+   * while the stack starts) is ended first, so it cannot launch a service
+   * after `down` has read the pid files.
+   */
   async down(): Promise<void> {
+    const up = this.upInProgress;
+    if (up !== undefined && up.exitCode === null && up.signalCode === null) {
+      const ended = new Promise<void>((resolve) => up.once('exit', () => resolve()));
+      up.kill('SIGTERM');
+      await ended;
+    }
     await this.cli(['down']);
   }
 
@@ -103,6 +116,7 @@ export class PrivateStack {
     const entry = join(this.repoDir, 'dist', 'deploy', 'local', 'stack-cli.js');
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [entry, ...args], { cwd: this.repoDir, env: { ...process.env, ...this.stackEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (args[0] === 'up') this.upInProgress = child;
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

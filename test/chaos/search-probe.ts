@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { DemoAppProcess } from '../../deploy/local/demo-app.process';
-import { freePort } from './chaos-chain';
+import { APP_START_DEADLINE_MS, freePort } from './chaos-chain';
 import { DelayProxy } from './delay-proxy';
 import { sleep } from './private-stack';
 
@@ -15,10 +16,23 @@ export interface SearchTally {
    * deadline, which the slow owner did not cause. Counted apart, not a failure.
    */
   allLate: number;
-  /** Other non-200 answers and transport failures (a hang ends at 10 s), with the first reason. */
+  /** Other non-200 answers, transport failures and answers slower than 10 s (a hang), with the first reason. */
   failed: number;
   firstFailure?: string;
+  /** Slowest answer seen by the probe, ms (a query with no answer at all counts as the 60 s it waited). */
+  slowestMs: number;
+  /**
+   * Longest stall of the probe's own event loop while querying, ms. A stall
+   * near or above 10 s says the machine starved the run's processes (they
+   * run at nice 19), which a slow answer then does not tell apart from a hang.
+   */
+  probeLoopStallMaxMs: number;
 }
+
+/** An answer slower than this is a failure (the API did not keep its per-owner deadline). */
+const HANG_MS = 10_000;
+/** How long a query waits for its answer at all, so a late answer is measured rather than cut off. */
+const GIVE_UP_MS = 60_000;
 
 const API_KEY = 'chaos-search-key-1';
 /**
@@ -41,7 +55,8 @@ export class SearchProbe {
   private url = '';
   private querying = false;
   private loop: Promise<void> | undefined;
-  readonly tally: SearchTally = { queries: 0, answered: 0, partial: 0, allLate: 0, failed: 0 };
+  private loopDelay: IntervalHistogram | undefined;
+  readonly tally: SearchTally = { queries: 0, answered: 0, partial: 0, allLate: 0, failed: 0, slowestMs: 0, probeLoopStallMaxMs: 0 };
 
   constructor(
     private readonly input: { repoDir: string; logDir: string; indexUrl: string; elasticsearchUrl: string; catalogAlias: string; dim: number },
@@ -58,7 +73,7 @@ export class SearchProbe {
       entry: join(this.input.repoDir, 'dist', 'apps', 'search-api', 'src', 'main.js'),
       port,
       logFile: join(this.input.logDir, 'search-api.log'),
-      deadlineMs: 180_000,
+      deadlineMs: APP_START_DEADLINE_MS,
       env: {
         SEARCH_HTTP_PORT: String(port),
         SEARCH_API_KEYS: API_KEY,
@@ -80,6 +95,8 @@ export class SearchProbe {
   /** Queries in a loop (every ~250 ms) until stop(). */
   startQuerying(): void {
     this.querying = true;
+    this.loopDelay = monitorEventLoopDelay({ resolution: 50 });
+    this.loopDelay.enable();
     this.loop = (async () => {
       while (this.querying) {
         await this.queryOnce();
@@ -91,6 +108,11 @@ export class SearchProbe {
   async stop(): Promise<void> {
     this.querying = false;
     await this.loop;
+    if (this.loopDelay !== undefined) {
+      this.loopDelay.disable();
+      this.tally.probeLoopStallMaxMs = Math.round(this.loopDelay.max / 1e6);
+      this.loopDelay = undefined;
+    }
     await this.app?.stop();
     await this.proxy.close();
   }
@@ -98,14 +120,23 @@ export class SearchProbe {
   private async queryOnce(): Promise<void> {
     const vector = Array.from({ length: this.input.dim }, () => Math.random() - 0.5);
     this.tally.queries += 1;
+    const started = Date.now();
     try {
       const response = await fetch(`${this.url}/v1/search/vector`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
         body: JSON.stringify({ vector, k: 10 }),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(GIVE_UP_MS),
       });
       const body = await response.text();
+      const tookMs = Date.now() - started;
+      this.tally.slowestMs = Math.max(this.tally.slowestMs, tookMs);
+      if (tookMs > HANG_MS) {
+        // Still a failure; the late answer's status and the server's own time say where the time went.
+        const serverMs = response.status === 200 ? (JSON.parse(body) as { tookMs?: number }).tookMs : undefined;
+        this.fail(`answer after ${tookMs} ms (over ${HANG_MS} ms): ${response.status}${serverMs === undefined ? '' : `, server-side tookMs ${serverMs}`} at ${new Date(started).toISOString()}`);
+        return;
+      }
       if (response.status === 503 && body.includes(`${this.input.indexUrl}: no answer within`)) {
         this.tally.allLate += 1;
         return;
@@ -117,7 +148,9 @@ export class SearchProbe {
       this.tally.answered += 1;
       if ((JSON.parse(body) as { partial?: boolean }).partial === true) this.tally.partial += 1;
     } catch (err) {
-      this.fail(err instanceof Error ? err.message : String(err));
+      const tookMs = Date.now() - started;
+      this.tally.slowestMs = Math.max(this.tally.slowestMs, tookMs);
+      this.fail(`${err instanceof Error ? err.message : String(err)} after ${tookMs} ms at ${new Date(started).toISOString()}`);
     }
   }
 

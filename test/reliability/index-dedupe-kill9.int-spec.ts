@@ -127,9 +127,9 @@ describe('reliability: dedupe + index-writer under kill -9', () => {
     const iu = uniqueName('rel-iu');
     const dedupeGroup = uniqueName('rel-dd');
     const writerGroup = uniqueName('rel-iw');
-    await createTopics([ve, `${ve}.dlq`], INPUT_PARTITIONS);
-    await createTopics([vc, `${vc}.dlq`], PARTITIONS);
-    await createTopics([iu], 1);
+    await createTopicsPatiently([ve, `${ve}.dlq`], INPUT_PARTITIONS);
+    await createTopicsPatiently([vc, `${vc}.dlq`], PARTITIONS);
+    await createTopicsPatiently([iu], 1);
     const nOriginals = Math.round(VECTORS * 0.8);
     const vectors = generateVectors({ n: nOriginals, seed: SEED, latentDim: 16, noise: 0.5 });
     const plan = buildPlan(vectors, nOriginals, VECTORS, SEED);
@@ -262,6 +262,22 @@ describe('reliability: dedupe + index-writer under kill -9', () => {
     expect(wrong.slice(0, 20).map(([id, status]) => ({ id, expected: status, got: last.get(id)?.status ?? last.get(id) }))).toEqual([]);
   });
 });
+
+/**
+ * createTopics, retried while a loaded broker still answers "does not host this topic-partition"
+ * for a topic it has just created (metadata not yet propagated when the leaders are awaited);
+ * creating an existing topic again is a no-op.
+ */
+async function createTopicsPatiently(topics: readonly string[], partitions: number): Promise<void> {
+  // waitFor retries a probe that throws until its deadline (and reports the last error).
+  await waitFor(
+    async () => {
+      await createTopics(topics, partitions);
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 1_000, what: `topics ${topics.join(', ')} created with leaders` },
+  );
+}
 
 /** Reads vector-cleaned from the beginning and keeps the last value (null = tombstone) per key. */
 async function readLastDecisions(kafka: Kafka, codec: SchemaRegistryGateway, topic: string, keys: number): Promise<Map<string, VectorCleaned | null>> {

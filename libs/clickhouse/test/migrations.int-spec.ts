@@ -24,7 +24,9 @@ describe('applyMigrations (embedded chdb)', () => {
     const second = await applyMigrations(client, migrations);
     expect(second).toEqual({ applied: [], alreadyApplied: migrations.map((m) => m.version) });
     const tables = await (await client.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name', format: 'JSONEachRow' })).json<{ name: string }>();
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['image_facts', 'image_facts_by_blogger', 'image_dedup', 'index_progress', 'images_wide', 'schema_migrations']));
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['image_facts', 'label_names', 'image_dedup', 'index_progress', 'images_wide', 'schema_migrations']));
+    // 007 drops the blogger-ordered copy that 005 created.
+    expect(tables.map((t) => t.name)).not.toContain('image_facts_by_blogger');
   });
 
   it('applies a new migration after the others and refuses an applied one that changed', async () => {
@@ -97,6 +99,19 @@ describe('applyMigrations (embedded chdb)', () => {
       expect(await read(markers)).toHaveLength(4);
       expect(await read(final)).toEqual(live);
       expect(await read(withoutFinal)).toEqual(live);
+    });
+
+    it('007 names every stored label and hashes the labels and bloggers of stored rows; running it again changes no answer', async () => {
+      const names = "SELECT DISTINCT dimension, value, label_hash = cityHash64(value) AS hashed FROM label_names ORDER BY dimension, value";
+      const hashes = "SELECT image_id, color_hash = arrayMap(v -> cityHash64(v), color) AS c, blogger_hash = cityHash64(blogger_id) AS b FROM image_facts FINAL ORDER BY image_id";
+      await client.command({ query: 'TRUNCATE TABLE label_names' });
+      await forget(7);
+      expect((await applyMigrations(client, readMigrations())).applied).toEqual([7]);
+      expect(await read(names)).toEqual([{ dimension: 'color', value: 'red', hashed: 1 }]);
+      expect(await read(hashes)).toEqual(live.map((r) => ({ image_id: r.image_id, c: 1, b: 1 })));
+      await forget(7);
+      expect((await applyMigrations(client, readMigrations())).applied).toEqual([7]);
+      expect(await read(names)).toEqual([{ dimension: 'color', value: 'red', hashed: 1 }]);
     });
   });
 });

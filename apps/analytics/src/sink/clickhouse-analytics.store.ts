@@ -13,10 +13,20 @@ interface StoredKeyRow {
   is_deleted: number | string;
 }
 
-/** A fact row as image_facts_by_blogger holds it (the columns the followed question reads). */
-function byBloggerRow(row: FactRow): Record<string, unknown> {
-  const out: Record<string, unknown> = { blogger_id: row.blogger_id, quarter: row.quarter, image_id: row.image_id, source: row.source, version: row.version, is_deleted: row.is_deleted };
-  for (const d of LABEL_DIMENSIONS) out[d] = row[d];
+/** The distinct (dimension, value) label names of a batch, as label_names holds them (its hash is computed there). */
+export function labelNameRows(rows: readonly FactRow[]): { dimension: string; value: string }[] {
+  const seen = new Set<string>();
+  const out: { dimension: string; value: string }[] = [];
+  for (const row of rows) {
+    for (const dimension of LABEL_DIMENSIONS) {
+      for (const value of row[dimension]) {
+        const key = `${dimension}\u0000${value}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ dimension, value });
+      }
+    }
+  }
   return out;
 }
 
@@ -46,19 +56,19 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   }
 
   /**
-   * Writes the rows into the blogger-ordered copy first, then into image_facts.
-   * The two inserts are not one transaction; the order makes a crash between
-   * them harmless: the sink decides what is stale from image_facts only, so a
-   * batch whose image_facts insert did not happen is written again in full
-   * (the copy then holds those rows twice with the same key and version, which
-   * FINAL and merges collapse), while a row in image_facts implies its row in
-   * the copy. (A materialized view would not give that: a crash can leave the
-   * source part committed and the view's part not, and the redelivered events
-   * are then stale, so the copy would miss them for good.)
+   * Writes the batch's label names (label_names) first, then the rows into
+   * image_facts. The two inserts are not one transaction; the order makes a
+   * crash between them harmless: names without rows change no answer, and the
+   * sink decides what is stale from image_facts only, so a batch whose
+   * image_facts insert did not happen is written again in full. Every label
+   * hash stored in image_facts therefore has its name, which the questions
+   * rely on (they group by hash and name the result). A materialized view
+   * would not give that: a crash can leave the source part committed and the
+   * view's part not, and the redelivered events are then stale.
    */
   async insertFacts(rows: readonly FactRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.insert('image_facts_by_blogger', rows.map(byBloggerRow));
+    await this.insert('label_names', labelNameRows(rows));
     await this.insert('image_facts', rows);
   }
 

@@ -11,17 +11,19 @@ export interface KnnRequest {
   readonly excludeIds?: readonly string[];
 }
 
-const ids = z.array(z.string().min(1));
-
-/** The body without its vector (checked by a loop: a per-component schema costs more than the rest of the request). */
+/**
+ * The body without its vector and id lists (checked by loops: a per-element
+ * schema costs more than the rest of the request, and candidate lists carry
+ * up to tens of thousands of ids).
+ */
 function bodySchema(maxK: number) {
   return z.object({
-    vector: z.unknown(),
+    vector: z.unknown().optional(),
     k: z.number().int().min(1).max(maxK, `must be at most ${maxK} (INDEX_MAX_K)`),
     ef: z.number().int().min(1).max(1_000_000).optional(),
     modelVersion: z.string().min(1).optional(),
-    filterIds: ids.optional(),
-    excludeIds: ids.optional(),
+    filterIds: z.unknown().optional(),
+    excludeIds: z.unknown().optional(),
   });
 }
 
@@ -48,6 +50,18 @@ function vectorOf(raw: unknown, dim: number): Float32Array {
   return Float32Array.from(v as number[]);
 }
 
+/** An optional list of non-empty strings. */
+function idsOf(raw: unknown, field: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) invalid(field, 'must be an array of image ids');
+  const list = raw as unknown[];
+  for (let i = 0; i < list.length; i += 1) {
+    const id = list[i];
+    if (typeof id !== 'string' || id.length === 0) invalid(`${field}.${i}`, 'must be a non-empty string');
+  }
+  return list as string[];
+}
+
 /**
  * Decodes a k-NN body; throws InvalidInputError (HTTP 400) whose message
  * names the first bad field, e.g. `k: must be at most 20000`. The vector is
@@ -67,6 +81,8 @@ export function parseKnnRequest(body: unknown, dim: number, maxK: number): KnnRe
     const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
     invalid(field, issue?.message ?? 'invalid');
   }
-  const { k, ef, modelVersion, filterIds, excludeIds } = parsed.data;
+  const { k, ef, modelVersion } = parsed.data;
+  const filterIds = idsOf(parsed.data.filterIds, 'filterIds');
+  const excludeIds = idsOf(parsed.data.excludeIds, 'excludeIds');
   return { vector, k, ...(ef === undefined ? {} : { ef }), ...(modelVersion === undefined ? {} : { modelVersion }), ...(filterIds === undefined ? {} : { filterIds }), ...(excludeIds === undefined ? {} : { excludeIds }) };
 }
