@@ -17,7 +17,7 @@ import { AnalyticsWorkload, measure } from './support/analytics-workload';
  * on the embedded engine (chdb) in a temporary directory, deleted at the end:
  * 1. sink ingestion: image-arrived events through Kafka and the app's sink into empty tables;
  * 2. a generated catalogue of N rows (10M; 1M with --quick) in the app's image_facts (its
- *    migrations; generated inside the engine, and label_names filled), closed quarters merged as
+ *    migrations; generated inside the engine), closed quarters merged as
  *    background merges would leave them (not with --unsettled), 1% / 0.2% of the live quarter
  *    re-published / taken down, then background merges stopped while the questions run;
  * 3. followed-blogger statistics (random 2,000-blogger sets; one quarter, all quarters) and
@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<void> {
       const ingest = await measureIngest(client, ingestEvents, logger);
       log(`sink ingestion: ${ingest.events} image-arrived events over ${ingest.partitions} partitions: ${ingest.rps} rows/s steady, ${ingest.rpsFromStart} rows/s from consumer start (group join included)`);
       Object.assign(result, { ingest_rps: ingest.rps, ingest_rps_from_start: ingest.rpsFromStart, ingest_events: ingest.events });
-      for (const table of ['image_facts', 'label_names', 'image_dedup', 'index_progress']) await client.command({ query: `TRUNCATE TABLE ${table}` });
+      for (const table of ['image_facts', 'image_dedup', 'index_progress']) await client.command({ query: `TRUNCATE TABLE ${table}` });
     }
 
     const settle = !args.includes('--unsettled');

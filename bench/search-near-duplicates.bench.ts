@@ -4,7 +4,9 @@ import { hashCloseCandidates, promoteNearDuplicates, verifyNearDuplicates } from
 import type { SearchHit } from '../apps/search-api/src/domain/search-query';
 import { cachedImageHashes, type ImageHashes } from './support/dedupe-crop-hashes';
 import { NEAR_DUPLICATE_TRANSFORMS, transformImage } from './support/image-transforms';
-import { loadBaseModel, log, nearDuplicateSample, originalFeatures, qualitySplits, transformedFeatures } from './support/quality-dataset';
+import { BASE_MODEL_ID, loadBaseModel, log, nearDuplicateSample, originalFeatures, qualitySplits, transformedFeatures } from './support/quality-dataset';
+import { resolve } from 'node:path';
+import { readModelManifest } from '@stylestream/model';
 
 const K = 10;
 const MAX_CANDIDATES = 200;
@@ -28,7 +30,7 @@ class BandIndex {
   private readonly bands = new Map<string, number[]>();
   private readonly cropBands = new Map<string, number[]>();
 
-  constructor(private readonly hashes: readonly ImageHashes[]) {
+  constructor(hashes: readonly ImageHashes[]) {
     hashes.forEach((h, i) => {
       const p = parseImageHashes(h);
       for (const t of bandTerms(p.hash)) push(this.bands, t, i);
@@ -64,6 +66,7 @@ function push(map: Map<string, number[]>, key: string, value: number): void {
  * promotion is false). In-run baseline: the vector-only rank. Last line one JSON object.
  */
 export async function run(args: string[]): Promise<void> {
+  if (args.includes('--hashes-only')) return hashesOnly();
   const quick = args.includes('--quick');
   const { train, validation } = qualitySplits();
   const trainFiles = train.images.map((i) => i.path);
@@ -167,4 +170,58 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     await model.release();
   }
+}
+
+/**
+ * `--hashes-only`: no model (vectors are not needed to see what the hash half of the
+ * rule admits). The dedupe bench's split (its hashes are cached): the index is every
+ * image of train + validation except 1,000 held-out distinct images; queries are 500
+ * sampled images × 4 transforms (expected: their original) and the distinct images
+ * (expected: nothing). Per copy: is the original hash-close, is it the closest
+ * hash-close candidate (what promotion puts at rank 1 once its cosine passes the
+ * 0.5 floor), and how many other images are hash-close (an upper bound of false
+ * promotions: the cosine floor can only remove some).
+ */
+async function hashesOnly(): Promise<void> {
+  const { train, validation } = qualitySplits();
+  const all = [...train.images, ...validation.images].map((i) => i.path);
+  const sampled = nearDuplicateSample(all, 500);
+  const sampledSet = new Set(sampled);
+  const distinct = nearDuplicateSample(all.filter((f) => !sampledSet.has(f)), 1000, 31);
+  const distinctSet = new Set(distinct);
+  const indexed = all.filter((f) => !distinctSet.has(f));
+  const input = readModelManifest(resolve('models'), BASE_MODEL_ID).input;
+  const indexedHashes = await cachedImageHashes(input, indexed, { name: 'original' }, log);
+  const distinctHashes = await cachedImageHashes(input, distinct, { name: 'original' }, log);
+  const bands = new BandIndex(indexedHashes);
+  const position = new Map(indexed.map((f, i) => [f, i]));
+  const candidateOf = (i: number): NearDuplicateCandidate => ({ imageId: String(i), hashes: indexedHashes[i], facts: { imageId: String(i), uri: null, source: null, bloggerId: null, publishedAt: null, labels: {}, dedupeStatus: 'UNIQUE', duplicateOf: null } });
+  const closeTo = (hashes: ImageHashes) => hashCloseCandidates(hashes, bands.candidates(hashes, MAX_CANDIDATES).map(candidateOf), THRESHOLDS, []).sort((a, b) => (a.evidence.fine ?? 0) - (b.evidence.fine ?? 0));
+  log(`index: ${indexed.length} images; queries: ${sampled.length} × ${NEAR_DUPLICATE_TRANSFORMS.length} copies + ${distinct.length} distinct`);
+  log('| transform | copies | original hash-close | original the closest hash-close image | copies with another image hash-close | other hash-close images |');
+  log('| --- | --- | --- | --- | --- | --- |');
+  const result: Record<string, unknown> = {};
+  const total = { n: 0, close: 0, closest: 0, otherCopies: 0, others: 0 };
+  for (const t of NEAR_DUPLICATE_TRANSFORMS) {
+    const hashes = await cachedImageHashes(input, sampled, { name: t, transform: (b) => transformImage(b, t) }, log);
+    const row = { n: 0, close: 0, closest: 0, otherCopies: 0, others: 0 };
+    sampled.forEach((file, q) => {
+      const expected = String(position.get(file) ?? -1);
+      const close = closeTo(hashes[q]);
+      row.n += 1;
+      if (close.some((c) => c.candidate.imageId === expected)) row.close += 1;
+      if (close[0]?.candidate.imageId === expected) row.closest += 1;
+      const others = close.filter((c) => c.candidate.imageId !== expected).length;
+      row.others += others;
+      if (others > 0) row.otherCopies += 1;
+    });
+    log(`| ${t} | ${row.n} | ${pct(row.close / row.n)} | ${pct(row.closest / row.n)} | ${row.otherCopies} | ${row.others} |`);
+    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += row[key];
+    result[t] = { original_close: Number((row.close / row.n).toFixed(4)), original_closest: Number((row.closest / row.n).toFixed(4)), copies_with_other_close: row.otherCopies, other_close: row.others };
+  }
+  log(`| **all** | ${total.n} | ${pct(total.close / total.n)} | ${pct(total.closest / total.n)} | ${total.otherCopies} | ${total.others} |`);
+  const distinctClose = distinctHashes.map((h) => closeTo(h).length);
+  const distinctWith = distinctClose.filter((n) => n > 0).length;
+  log(`distinct images (no original indexed): ${distinctWith} of ${distinct.length} have a hash-close image (${distinctClose.reduce((a, b) => a + b, 0)} images in all); each is a false promotion unless its cosine is below 0.5`);
+  process.stdout.write(`${JSON.stringify({ bench: 'search-near-duplicates', mode: 'hashes-only', indexed: indexed.length, copies: total.n, original_close: Number((total.close / total.n).toFixed(4)), original_closest: Number((total.closest / total.n).toFixed(4)), copies_with_other_close: total.otherCopies, distinct: distinct.length, distinct_with_close: distinctWith, by_transform: result })}\n`);
 }

@@ -94,7 +94,7 @@ export interface GenerateOptions {
   readonly settle: boolean;
 }
 
-/** Fills image_facts quarter by quarter (and label_names, see fillLabelNames); returns the row count. */
+/** Fills image_facts quarter by quarter; returns the row count. */
 export async function generateCatalogue(client: ClickHouseClient, rows: number, progress: (line: string) => void, options: GenerateOptions): Promise<number> {
   const select = datasetSelect(rows);
   const since = (started: number): string => `${((Date.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0].toFixed(1)})`;
@@ -105,18 +105,8 @@ export async function generateCatalogue(client: ClickHouseClient, rows: number, 
     progress(`  ${name} generated in ${since(started)}`);
   }
   if (options.settle) await settleClosedQuarters(client, progress);
-  await fillLabelNames(client);
   const [count] = await (await client.query({ query: 'SELECT count() AS n FROM image_facts', format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);
-}
-
-/**
- * The names of every stored label (label_names), as the sink writes them
- * before the facts: one INSERT ... SELECT DISTINCT over the generated rows.
- */
-export async function fillLabelNames(client: ClickHouseClient): Promise<void> {
-  const pairs = LABEL_DIMENSIONS.map((d) => `arrayMap(v -> ('${d}', toString(v)), ${d})`).join(', ');
-  await client.command({ query: `INSERT INTO label_names (dimension, value) SELECT DISTINCT d.1, d.2 FROM image_facts ARRAY JOIN arrayConcat(${pairs}) AS d` });
 }
 
 /** Share of the live quarter's images re-published at the same key (new labels) and taken down by `applyChurn`, per mille. */
@@ -141,8 +131,6 @@ UNION ALL
 SELECT blogger_id, quarter, image_id, '' AS source, toDateTime64(0, 3, 'UTC') AS published_at, toDateTime64(0, 3, 'UTC') AS crawled_at, ${labelsOf(true)}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update
 FROM image_facts WHERE quarter = '${live}' AND ${pick(r, r + t)}`;
   const facts = ['blogger_id', 'quarter', 'image_id', 'source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS, 'version', 'is_deleted', 'is_update'].join(', ');
-  // As the sink: the label names first, then image_facts.
-  await client.command({ query: `INSERT INTO label_names (dimension, value) SELECT DISTINCT 'color', '${benchLabel('color', 0)}'` });
   await client.command({ query: `INSERT INTO image_facts (${facts}) SELECT * FROM (${changes})` });
   const [count] = await (await client.query({ query: `SELECT count() AS n FROM image_facts WHERE version >= ${rows}`, format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);

@@ -17,7 +17,7 @@ describe('search bench support', () => {
   it('builds label and blogger filters matching the stated share of the rows', () => {
     const n = 20_000;
     const cases = filterCases(n);
-    expect(cases).toHaveLength(8);
+    expect(cases).toHaveLength(9);
     for (const c of cases) {
       if (c.name.includes('blogger')) expect(c.rows.length).toBe(Math.round(c.selectivity * n));
       else expect(Math.abs(c.rows.length / n - c.selectivity)).toBeLessThan(Math.max(0.01, c.selectivity * 0.5));

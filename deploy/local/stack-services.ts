@@ -53,7 +53,7 @@ export function buildStackServices(settings: StackSettings, brokers: number): St
     { config: join(settings.repoDir, 'deploy', 'alertmanager', 'alertmanager.yml'), confDir: layout.conf('alertmanager'), dataDir: layout.data('alertmanager') },
     settings.alertmanager.port,
   );
-  const registry = new SchemaRegistryService(settings.repoDir, settings.schemaRegistry.port, clientEnvironment(settings, brokers).KAFKA_BROKERS ?? '', kafkaNodes.map((n) => n.name));
+  const registry = new SchemaRegistryService(settings.repoDir, settings.schemaRegistry.port, clientEnvironment(settings, brokers).KAFKA_BROKERS ?? '', kafkaNodes.map((n) => n.name), settings.schemaRegistry.startDeadlineMs);
   return [...kafkaNodes, elasticsearch, prometheus, alertmanager, registry];
 }
 

@@ -27,6 +27,7 @@ const schema = z.object({
   STACK_JVM_C1_ONLY: env.bool(true),
   STACK_KAFKA_START_DEADLINE_S: env.int(90, 1),
   STACK_ELASTICSEARCH_START_DEADLINE_S: env.int(90, 1),
+  STACK_SCHEMA_REGISTRY_START_DEADLINE_S: env.int(45, 1),
   STACK_PROMETHEUS_PORT: env.port(9090),
   STACK_ALERTMANAGER_PORT: env.port(9093),
 });
@@ -47,7 +48,8 @@ export interface StackSettings {
     /** How long `stack up` waits for each node to turn healthy before it stops it and fails, ms. */
     readonly startDeadlineMs: number;
   };
-  readonly schemaRegistry: { readonly port: number };
+  /** startDeadlineMs: how long `stack up` waits for the registry's health (it replays `_schemas` first), ms. */
+  readonly schemaRegistry: { readonly port: number; readonly startDeadlineMs: number };
   readonly elasticsearch: {
     readonly port: number;
     readonly transportPort: number;
@@ -114,7 +116,7 @@ export function loadStackSettings(environment: NodeJS.ProcessEnv = process.env, 
       autoCreateTopics: c.STACK_KAFKA_AUTO_CREATE_TOPICS,
       startDeadlineMs: c.STACK_KAFKA_START_DEADLINE_S * 1000,
     },
-    schemaRegistry: { port: c.STACK_SCHEMA_REGISTRY_PORT },
+    schemaRegistry: { port: c.STACK_SCHEMA_REGISTRY_PORT, startDeadlineMs: c.STACK_SCHEMA_REGISTRY_START_DEADLINE_S * 1000 },
     elasticsearch: {
       port: c.STACK_ELASTICSEARCH_PORT,
       transportPort: c.STACK_ELASTICSEARCH_TRANSPORT_PORT,

@@ -10,7 +10,8 @@
  *
  * Size: CHAOS_EVENTS (default 300). Model: the real default model
  * (CHAOS_MODEL_ID overrides, e.g. tiny-test). Time limit: CHAOS_TEST_TIMEOUT_S
- * (default 1800 s, more for large CHAOS_EVENTS). Needs the compiled apps (`npm run build`)
+ * (default 1800 s, more for large CHAOS_EVENTS); per-scenario convergence
+ * (and first-phase) wait: CHAOS_CONVERGE_TIMEOUT_S (default 600 s). Needs the compiled apps (`npm run build`)
  * and about 1.5 GB of memory for the private Kafka and Elasticsearch.
  */
 import { findRepoDir } from '../../deploy/local/stack-settings';
@@ -33,7 +34,8 @@ describe('chaos (reduced): kill -9 of every app, Kafka restart', () => {
       quick: true,
       seed: Date.now() % 1_000_000,
       keepStack: false,
-      convergeMs: 600_000,
+      // Bounds the wait for the first publishing phase too; CHAOS_CONVERGE_TIMEOUT_S for a loaded machine.
+      convergeMs: Number(process.env.CHAOS_CONVERGE_TIMEOUT_S ?? 600) * 1000,
       // The real model, as production runs it (the CLI's large run defaults to the tiny test model).
       model: process.env.CHAOS_MODEL_ID ?? CHAOS_REAL_MODEL_ID,
     });

@@ -25,6 +25,7 @@ export const CHAOS_STACK_DEFAULTS: Record<string, string> = {
   // 256 MB Elasticsearch to health; a correctness run waits rather than fails.
   STACK_ELASTICSEARCH_START_DEADLINE_S: '600',
   STACK_KAFKA_START_DEADLINE_S: '300',
+  STACK_SCHEMA_REGISTRY_START_DEADLINE_S: '300',
 };
 
 /** The STACK_* variables of the private stack (CHAOS_STACK_* overrides each default). */

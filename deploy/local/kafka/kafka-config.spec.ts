@@ -41,6 +41,13 @@ describe('kafkaServerProperties', () => {
     expect(p['auto.create.topics.enable']).toBe('true');
   });
 
+  it('lets a broker try to register as long as the stack waits for it, never shorter than Kafka\'s 60 s', () => {
+    const base = { node: nodes[0], cluster: nodes, logDir: '/d', autoCreateTopics: false };
+    expect(parse(kafkaServerProperties({ ...base, registrationTimeoutMs: 300_000 }))['initial.broker.registration.timeout.ms']).toBe('300000');
+    expect(parse(kafkaServerProperties({ ...base, registrationTimeoutMs: 30_000 }))['initial.broker.registration.timeout.ms']).toBeUndefined();
+    expect(parse(kafkaServerProperties(base))['initial.broker.registration.timeout.ms']).toBeUndefined();
+  });
+
   it('never uses 9093, which belongs to Alertmanager', () => {
     expect(kafkaServerProperties({ node: nodes[0], cluster: [nodes[0]], logDir: '/d', autoCreateTopics: false })).not.toContain(':9093');
   });

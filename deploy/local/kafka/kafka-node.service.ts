@@ -54,7 +54,7 @@ export class KafkaNodeService implements StackService {
     const logDir = this.cluster.nodeLogDir(this.node.nodeId);
     mkdirSync(this.confDir, { recursive: true });
     mkdirSync(logDir, { recursive: true });
-    const config = { node: this.node, cluster: this.cluster.nodes, logDir, autoCreateTopics: this.options.autoCreateTopics };
+    const config = { node: this.node, cluster: this.cluster.nodes, logDir, autoCreateTopics: this.options.autoCreateTopics, registrationTimeoutMs: this.startDeadlineMs };
     writeFileSync(this.serverProperties, kafkaServerProperties(config));
     writeFileSync(this.log4jProperties, kafkaLog4jProperties());
     if (existsSync(join(logDir, 'meta.properties'))) return;

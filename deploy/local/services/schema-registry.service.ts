@@ -13,7 +13,6 @@ import { StackService } from './stack-service';
 export class SchemaRegistryService implements StackService {
   readonly name = 'schema-registry';
   readonly ports: readonly number[];
-  readonly startDeadlineMs = 45_000;
   readonly stopGraceMs = 15_000;
   readonly installers = [];
 
@@ -22,6 +21,8 @@ export class SchemaRegistryService implements StackService {
     private readonly port: number,
     private readonly kafkaBrokers: string,
     readonly after: readonly string[],
+    /** STACK_SCHEMA_REGISTRY_START_DEADLINE_S (default 45 s). */
+    readonly startDeadlineMs = 45_000,
   ) {
     this.ports = [port];
   }

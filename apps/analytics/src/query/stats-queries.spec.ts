@@ -2,21 +2,19 @@ import { followedQuery, risingQuery, trendQuery } from './stats-queries';
 import { parseFollowedRequest, parseRisingRequest, parseTrendRequest } from './stats-request';
 
 describe('stats queries', () => {
-  it('trend: label values only as parameters, the dimension as a checked identifier; grouped by label hash, named afterwards', () => {
+  it('trend: label values only as parameters, the dimension as a checked identifier', () => {
     const q = trendQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', where: "category:dress') OR 1=1 --", source: 'social' }));
-    expect(q.query).toContain('FROM image_facts\n  ARRAY JOIN arrayPushFront(color_hash, toUInt64(0)) AS v');
-    expect(q.query).toContain('GROUP BY quarter, v');
-    expect(q.query).toContain('has(category_hash, cityHash64({w0:String}))');
+    expect(q.query).toContain("sumMapIf(CAST(arrayMap(v -> (v, toUInt64(1)), color), 'Map(String, UInt64)'), quarter = {q:String})");
+    expect(q.query).toContain('has(category, {w0:String})');
     expect(q.query).toContain('source IN {sources:Array(String)}');
-    expect(q.query).toContain('FROM label_names WHERE dimension = {names_of:String}');
     expect(q.query).not.toContain('OR 1=1');
-    expect(q.query).not.toContain('FINAL');
-    expect(q.params).toEqual({ q: '2025Q2', pq: '2025Q1', w0: "dress') OR 1=1 --", sources: ['social'], names_of: 'color' });
+    expect(q.query).not.toContain('FINAL\n');
+    expect(q.params).toEqual({ q: '2025Q2', pq: '2025Q1', w0: "dress') OR 1=1 --", sources: ['social'] });
   });
 
   it('uniqueOnly excludes duplicates by the dedupe verdict', () => {
     const q = trendQuery(parseTrendRequest({ quarter: '2025Q2', dimension: 'color', uniqueOnly: 'true' }));
-    expect(q.query).toContain("image_hash NOT IN (SELECT cityHash64(image_id) FROM image_dedup FINAL WHERE status != 'UNIQUE')");
+    expect(q.query).toContain("image_id NOT IN (SELECT image_id FROM image_dedup FINAL WHERE status != 'UNIQUE')");
   });
 
   it('rising over every dimension tags each label with its dimension', () => {
@@ -26,20 +24,18 @@ describe('stats queries', () => {
     expect(q.query).toContain('HAVING count > previous');
   });
 
-  it('followed, named quarters: image_facts partitions without FINAL, the blogger hash in PREWHERE, one grouping-sets pass', () => {
+  it('followed, named quarters: image_facts partitions without FINAL, the blogger hash in PREWHERE, the rest after', () => {
     const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1', '2025Q2'], where: [{ dimension: 'color', value: 'red' }] }));
-    expect(q.query).toContain('FROM image_facts\n  ARRAY JOIN arrayPushFront(style_hash, toUInt64(0)) AS v');
-    expect(q.query).toContain('PREWHERE quarter IN {quarters:Array(String)} AND blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))');
+    expect(q.query).toContain('FROM image_facts\nPREWHERE quarter IN {quarters:Array(String)} AND blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))');
     expect(q.query).toContain('WHERE is_deleted = 0 AND (image_hash NOT IN (SELECT image_hash FROM image_facts WHERE quarter IN {quarters:Array(String)} AND is_update = 1)');
-    expect(q.query).toContain('AND has(color_hash, cityHash64({w0:String}))');
-    expect(q.query).toContain('GROUP BY GROUPING SETS ((), (quarter), (source), (v))');
+    expect(q.query).toContain('AND has(color, {w0:String})');
     expect(q.query).not.toContain('FINAL');
-    expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1', '2025Q2'], w0: 'red', names_of: 'style' });
+    expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1', '2025Q2'], w0: 'red' });
   });
 
-  it('followed, all quarters: the same pass over every partition', () => {
+  it('followed, all quarters: the same pass over every partition (no blogger-ordered copy)', () => {
     const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' }));
-    expect(q.query).toContain('PREWHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))');
+    expect(q.query).toContain('FROM image_facts\nPREWHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))');
     expect(q.query).not.toContain('quarter IN');
     expect(q.query).not.toContain('has(');
     expect(q.params).not.toHaveProperty('quarters');

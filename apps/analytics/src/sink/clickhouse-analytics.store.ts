@@ -1,6 +1,5 @@
 import type { ClickHouseClient } from '@stylestream/clickhouse';
 import { toClickHouseError } from '@stylestream/clickhouse';
-import { LABEL_DIMENSIONS } from '@stylestream/schemas';
 import type { DedupRow, IndexProgressRow } from '../domain/dedup-rows';
 import type { FactRow, StoredFactKey } from '../domain/fact-rows';
 import type { AnalyticsStore } from './analytics-store.port';
@@ -11,23 +10,6 @@ interface StoredKeyRow {
   blogger_id: string;
   version: number | string;
   is_deleted: number | string;
-}
-
-/** The distinct (dimension, value) label names of a batch, as label_names holds them (its hash is computed there). */
-export function labelNameRows(rows: readonly FactRow[]): { dimension: string; value: string }[] {
-  const seen = new Set<string>();
-  const out: { dimension: string; value: string }[] = [];
-  for (const row of rows) {
-    for (const dimension of LABEL_DIMENSIONS) {
-      for (const value of row[dimension]) {
-        const key = `${dimension}\u0000${value}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ dimension, value });
-      }
-    }
-  }
-  return out;
 }
 
 /** AnalyticsStore over ClickHouse (embedded chdb or HTTP), tables from libs/clickhouse/migrations. */
@@ -55,21 +37,8 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     }
   }
 
-  /**
-   * Writes the batch's label names (label_names) first, then the rows into
-   * image_facts. The two inserts are not one transaction; the order makes a
-   * crash between them harmless: names without rows change no answer, and the
-   * sink decides what is stale from image_facts only, so a batch whose
-   * image_facts insert did not happen is written again in full. Every label
-   * hash stored in image_facts therefore has its name, which the questions
-   * rely on (they group by hash and name the result). A materialized view
-   * would not give that: a crash can leave the source part committed and the
-   * view's part not, and the redelivered events are then stale.
-   */
-  async insertFacts(rows: readonly FactRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.insert('label_names', labelNameRows(rows));
-    await this.insert('image_facts', rows);
+  insertFacts(rows: readonly FactRow[]): Promise<void> {
+    return this.insert('image_facts', rows);
   }
 
   insertDedup(rows: readonly DedupRow[]): Promise<void> {
