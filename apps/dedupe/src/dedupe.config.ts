@@ -63,7 +63,7 @@ export const dedupeConfigSchema = kafkaEnvSchema.extend({
    * written with one acknowledged request each (per ~512 KiB). 1 = one record at a time. Decisions do not
    * depend on it (docs/DESIGN.md §10, "Batches").
    */
-  DEDUPE_BATCH_MAX_MESSAGES: env.int(256, 1),
+  DEDUPE_BATCH_MAX_MESSAGES: env.int(32, 1),
   /** The compacted state changelog (created if missing, cleanup.policy=compact). */
   DEDUPE_STATE_TOPIC: topicName.default('dedupe-state'),
   DEDUPE_STATE_PARTITIONS: env.int(6, 1),

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import sharp from 'sharp';
-import { ElasticsearchCandidateSource, ElasticsearchNearDuplicateSource, createElasticsearchClient } from '@stylestream/catalog';
+import { CatalogDocState, ElasticsearchCandidateSource, ElasticsearchNearDuplicateSource, createElasticsearchClient } from '@stylestream/catalog';
 import { SharpImageDecoder, type ResizeTarget } from '@stylestream/model';
 import { imageHashes, type ImageHashes } from '@stylestream/near-duplicate';
 import { imageArrivedContract, sampleImageArrived, sampleVectorCleaned, vectorCleanedContract, type DedupStatus } from '@stylestream/schemas';
@@ -69,7 +69,7 @@ describe('near-duplicate lookup over the real catalogue', () => {
       await h.producer.send(ia, image.id, sampleImageArrived({ imageId: image.id, uri: `https://cdn.example/${image.id}.jpg` }));
       await h.producer.send(vc, image.id, sampleVectorCleaned({ imageId: image.id, status: image.status, duplicateOf: image.status === 'UNIQUE' ? null : 'orig', similarity: null, perceptualHash: hashes.perceptualHash, cropHashes: [...(hashes.cropHashes ?? [])], fineHashes: [...(hashes.fineHashes ?? [])] }));
     }
-    await waitFor(async () => (await Promise.all(images.map((i) => h.doc(i.id)))).every((d) => d?.doc.nearHashes !== undefined && d.doc.state === 'live'), { timeoutMs: 60_000, what: 'catalogue documents with hashes' });
+    await waitFor(async () => (await Promise.all(images.map((i) => h.doc(i.id)))).every((d) => d?.doc.nearHashes !== undefined && d.doc.state === CatalogDocState.LIVE), { timeoutMs: 60_000, what: 'catalogue documents with hashes' });
     await h.es.indices.refresh({ index: h.alias });
     owners.add('http://owner', Object.fromEntries(images.filter((i) => i.status === 'UNIQUE').map((i) => [i.id, angle(i.deg)])));
     const directory = new OwnerDirectory(['http://owner'], owners, { refreshMs: 60_000, timeoutMs: 1_000, logger: pino({ level: 'silent' }) });
@@ -100,7 +100,8 @@ describe('near-duplicate lookup over the real catalogue', () => {
     expect(result.hits[0]?.nearDuplicate?.hashDistance).toBeLessThanOrEqual(20);
     expect(result.hits[0]?.facts?.uri).toBe('https://cdn.example/orig.jpg');
     expect(result.hits.slice(1).every((x) => x.nearDuplicate === undefined)).toBe(true);
-    expect(result.nearDuplicates).toEqual({ status: 'checked', candidates: expect.any(Number), promoted: 1 });
+    expect(result.nearDuplicates).toMatchObject({ status: 'checked', promoted: 1 });
+    expect(result.nearDuplicates?.candidates).toBeGreaterThanOrEqual(1);
 
     const next = await ranking.search(cursors.decode(result.nextCursor ?? ''));
     expect(next.hits.map((x) => x.id)).toEqual(['other-3', 'other-4']);

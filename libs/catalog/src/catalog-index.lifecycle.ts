@@ -78,7 +78,7 @@ export class CatalogIndexLifecycle {
     const current = await this.currentIndex();
     if (current !== undefined) {
       // New fields (additive only) reach an index created before they existed; `dynamic: strict` would reject them otherwise.
-      await this.call(`put mapping of ${current}`, () => this.client.indices.putMapping({ index: current, ...imagesMapping } as never));
+      await this.call(`put mapping of ${current}`, () => this.client.indices.putMapping({ index: current, ...imagesMapping }));
       return current;
     }
     const first = this.indexName(1);

@@ -39,13 +39,13 @@ export class ElasticsearchNearDuplicateSource implements NearDuplicateCandidateS
             should: [{ terms: { 'nearHashes.bands': [...full, ...crops] } }, { terms: { 'nearHashes.cropBands': full } }],
             minimum_should_match: 1,
           },
-        } as never,
+        },
         size: limit,
         _source: false,
         stored_fields: ['_none_'],
         docvalue_fields: [...FACT_FIELDS.map((field) => (field === 'publishedAt' ? { field, format: 'epoch_millis' } : field)), ...HASH_FIELDS],
         filter_path: ['hits.hits.fields'],
-      })) as CandidatePage;
+      }));
     } catch (err) {
       throw classifyRequestError(err, 'near-duplicate candidates');
     }

@@ -12,9 +12,8 @@ export interface AnalyticsStore {
   /** The stored key and version of each image that has a row (live or deleted). */
   storedFactKeys(imageIds: readonly string[]): Promise<Map<string, StoredFactKey>>;
   /**
-   * Writes fact rows into image_facts and its blogger-ordered copy. Once it
-   * resolves, storedFactKeys sees them; a row storedFactKeys sees is also in
-   * the copy (a failure in between leaves the rows to be written again).
+   * Writes fact rows into image_facts (one insert). Once it resolves,
+   * storedFactKeys sees them; a failure leaves the rows to be written again.
    */
   insertFacts(rows: readonly FactRow[]): Promise<void>;
   insertDedup(rows: readonly DedupRow[]): Promise<void>;

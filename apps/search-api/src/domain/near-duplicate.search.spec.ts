@@ -108,7 +108,8 @@ describe('NearDuplicateSearch', () => {
     source.down = true;
     const result = await search.search(query(), QUERY_HASHES);
     expect(result.hits.map((h) => h.id)).toEqual([0, 1, 2, 3, 4].map(id));
-    expect(result.nearDuplicates).toMatchObject({ status: 'unavailable', promoted: 0, reason: expect.stringContaining('ECONNREFUSED') });
+    expect(result.nearDuplicates).toMatchObject({ status: 'unavailable', promoted: 0 });
+    expect(result.nearDuplicates?.reason).toContain('ECONNREFUSED');
   });
 
   it('skips the lookup without query hashes', async () => {
