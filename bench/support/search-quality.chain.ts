@@ -71,6 +71,7 @@ export class QualityChain {
     readonly naming: ChainNaming,
     readonly model: { id: string; dir: string; version: string; dim: number },
     catalogPort: number,
+    private readonly partitions: number,
   ) {
     const kafka = { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
     const group = (app: string) => uniqueName(`bench-sq-${app}`);
@@ -87,7 +88,7 @@ export class QualityChain {
     const naming = chainNaming();
     const topics = [naming.imageArrived, naming.vectorExtracted, naming.vectorCleaned, naming.indexUpdated];
     await createTopics([...topics, ...topics.map(dlqTopicOf)], partitions);
-    const chain = new QualityChain(naming, model, await freePort());
+    const chain = new QualityChain(naming, model, await freePort(), partitions);
     await Promise.all([...chain.apps.values()].map((app) => app.start(180_000)));
     return chain;
   }
@@ -101,7 +102,10 @@ export class QualityChain {
     const cli = join(distRoot, 'apps', 'ingest', 'src', 'cli', 'ingest-cli.js');
     const args = [cli, '--dir', folder, '--topic', this.naming.imageArrived, '--brokers', stack.brokers.join(','), '--registry', stack.registryUrl, '--json'];
     return new Promise((done, fail) => {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } });
+      // The CLI provisions its topic to KAFKA_TOPIC_PARTITIONS: left at the default it would add
+      // partitions under the already-joined extractor, which sees them only at its next metadata refresh.
+      const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', KAFKA_TOPIC_PARTITIONS: String(this.partitions) };
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => void (out += c.toString()));

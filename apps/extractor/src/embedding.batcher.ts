@@ -100,7 +100,7 @@ export class EmbeddingBatcher {
       else open.buffer.set(input, index * inputSize);
     } catch (err) {
       open.buffer.fill(0, index * inputSize, (index + 1) * inputSize);
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new InternalError('model input writer failed', err));
     }
     return new Promise<Float32Array>((resolve, reject) => {
       open.pending.push({ at: this.now(), resolve, reject });
