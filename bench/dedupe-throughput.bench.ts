@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
 import { AvroProducer } from '@stylestream/kafka';
 import { SchemaRegistryGateway, vectorExtractedContract, type VectorExtracted } from '@stylestream/schemas';
-import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { createTopics, seededRandom, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { generateVectors } from './support/clustered-vectors';
 import { AppProcess, builtApp, fastKafkaEnv, freePort } from './support/index-app-process';
 import { extractedRecord, sha256Hex } from './support/index-feed';
@@ -137,14 +137,7 @@ interface Planned {
 
 /** 80 % originals, then exact and near copies of originals, shuffled among the originals' second half (seeded). */
 function plan(n: number, dim: number): Planned[] {
-  let s = 20261127;
-  const random = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(20261127);
   const nOriginals = Math.round(n * 0.8);
   const vectors = generateVectors({ n: nOriginals, seed: 7, latentDim: 16, noise: 0.5 });
   const hex16 = (): string => Array.from({ length: 4 }, () => Math.floor(random() * 65536).toString(16).padStart(4, '0')).join('');

@@ -5,6 +5,7 @@ import type { DedupeThresholds } from './dedupe.classifier';
 import type { CleanedPublisher, CleanedRecord, StateChange, StateChangelogWriter } from './dedupe.ports';
 import { DedupeService } from './dedupe.service';
 import { DedupeState, type DedupeStateOptions } from './dedupe-state';
+import { seededRandom } from '@stylestream/test-support';
 
 /**
  * Batches decide exactly what one-at-a-time handling decides: the same
@@ -16,18 +17,6 @@ import { DedupeState, type DedupeStateOptions } from './dedupe-state';
  */
 
 const DIM = 8;
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Content {
   readonly sha: string;
@@ -47,7 +36,7 @@ interface Generated {
 }
 
 function generate(seed: number, count: number): Generated {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const hex = (digits: number): string => Array.from({ length: digits }, () => Math.floor(random() * 16).toString(16)).join('');
   const unit = (): number[] => {
     const v = Array.from({ length: DIM }, () => random() - 0.5);

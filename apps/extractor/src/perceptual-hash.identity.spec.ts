@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { SharpImageDecoder } from './sharp-image.decoder';
 import { imageHashes } from './perceptual-hash';
 import { previousImageHashes } from './testing/previous-perceptual-hash.reference';
+import { seededRandom } from '@stylestream/test-support';
 
 /**
  * `imageHashes` decides most cell comparisons on exact integer sums (a summed-area table)
@@ -15,21 +16,10 @@ import { previousImageHashes } from './testing/previous-perceptual-hash.referenc
 const decoder = new SharpImageDecoder(50_000_000);
 const MODEL_INPUT = { width: 224, height: 224, resize: 'stretch', interpolation: 'bilinear' } as const;
 
-/** Seeded 32-bit PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A product-photo-like image: a plain (often white) backdrop, one or two garment-like shapes, a soft shadow. */
 async function productPhoto(seed: number, format: 'jpeg' | 'png'): Promise<Buffer> {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const [w, h] = [300 + Math.floor(r() * 500), 300 + Math.floor(r() * 500)];
   const backdrop = r() < 0.6 ? '#ffffff' : `rgb(${200 + Math.floor(r() * 55)},${200 + Math.floor(r() * 55)},${200 + Math.floor(r() * 55)})`;
   const colour = () => `rgb(${Math.floor(r() * 256)},${Math.floor(r() * 256)},${Math.floor(r() * 256)})`;
@@ -44,7 +34,7 @@ async function productPhoto(seed: number, format: 'jpeg' | 'png'): Promise<Buffe
 }
 
 function noise(width: number, height: number, seed: number, levels = 256): Uint8Array {
-  const r = random(seed);
+  const r = seededRandom(seed);
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < rgb.length; i++) rgb[i] = Math.floor(r() * levels) * Math.floor(255 / (levels - 1));
   return rgb;
