@@ -148,11 +148,9 @@ interface Run {
   readonly finalState: string[];
 }
 
-async function run(messages: readonly ConsumedMessage<VectorExtracted>[], batchSize: number, thresholds: DedupeThresholds, stateOptions: DedupeStateOptions): Promise<Run> {
-  const changelog = new RecordingChangelog();
-  const output = new RecordingOutput();
-  const state = new DedupeState(stateOptions);
-  const service = new DedupeService({
+/** The service under test over the given state and recording ports (the one model of the fixtures). */
+function newService(state: DedupeState, changelog: StateChangelogWriter, output: CleanedPublisher, thresholds: DedupeThresholds): DedupeService {
+  return new DedupeService({
     state,
     changelog,
     output,
@@ -161,6 +159,13 @@ async function run(messages: readonly ConsumedMessage<VectorExtracted>[], batchS
     logger: pino({ level: 'silent' }),
     clock: () => 1_000,
   });
+}
+
+async function run(messages: readonly ConsumedMessage<VectorExtracted>[], batchSize: number, thresholds: DedupeThresholds, stateOptions: DedupeStateOptions): Promise<Run> {
+  const changelog = new RecordingChangelog();
+  const output = new RecordingOutput();
+  const state = new DedupeState(stateOptions);
+  const service = newService(state, changelog, output, thresholds);
   const outcomes: string[] = [];
   for (let start = 0; start < messages.length; start += batchSize) {
     const batch = messages.slice(start, start + batchSize);
@@ -235,16 +240,7 @@ describe('DedupeService batches decide exactly as one record at a time', () => {
   it('a batch whose changelog write fails is re-handled exactly as a one-at-a-time redelivery of the same records', async () => {
     const { messages } = generate(7, 300);
     const thresholds: DedupeThresholds = { maxHammingDistance: 3, minCosine: 0.97, rule: 'phash-or-cosine' };
-    const service = (changelog: StateChangelogWriter, output: CleanedPublisher): DedupeService =>
-      new DedupeService({
-        state: new DedupeState(),
-        changelog,
-        output,
-        thresholds,
-        input: { models: new Map<string, number | null>([['1.0.0', DIM]]), normTolerance: 0.001 },
-        logger: pino({ level: 'silent' }),
-        clock: () => 1_000,
-      });
+    const service = (changelog: StateChangelogWriter, output: CleanedPublisher): DedupeService => newService(new DedupeState(), changelog, output, thresholds);
     // One at a time: every record handled, then (crash before the commit) all of them redelivered.
     const sequentialOut = new RecordingOutput();
     const sequential = service(new RecordingChangelog(), sequentialOut);
