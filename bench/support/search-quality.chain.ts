@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { reasonOf } from '@stylestream/errors';
 import { SchemaRegistryGateway, dlqTopicOf, vectorCleanedContract, type DedupStatus } from '@stylestream/schemas';
-import { createTopics, stack, uniqueName } from '@stylestream/test-support';
+import { createTopics, freePort, stack, uniqueName } from '@stylestream/test-support';
 import { AppProcess } from './search-cluster';
 
 /** What the bench keeps of one vector-cleaned record. */
@@ -46,18 +45,6 @@ export function chainNaming(): ChainNaming {
   };
 }
 
-/** A TCP port nobody listens on right now (the catalogue needs a concrete one). */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 /**
  * The chain of one run as child processes of the built apps, each on the run's
