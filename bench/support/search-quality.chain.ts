@@ -45,7 +45,6 @@ export function chainNaming(): ChainNaming {
   };
 }
 
-
 /**
  * The chain of one run as child processes of the built apps, each on the run's
  * unique topics and groups: extractor, dedupe, index-writer (k-NN HTTP on a
