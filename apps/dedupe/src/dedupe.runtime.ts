@@ -65,7 +65,7 @@ export async function startDedupe(config: DedupeConfig, logger: Logger): Promise
     {
       stage: DEDUPE_STAGE,
       routes: [
-        stageBatchRoute(vectorExtractedContract.onTopic(config.DEDUPE_TOPIC_VECTOR_EXTRACTED), codec, (messages) => service.handleBatch(messages), {
+        stageBatchRoute(vectorExtractedContract.onTopic(config.DEDUPE_TOPIC_VECTOR_EXTRACTED), codec, (messages, call) => service.handleBatch(messages, call), {
           maxMessagesPerCall: config.DEDUPE_BATCH_MAX_MESSAGES,
         }),
       ],

@@ -149,8 +149,9 @@ interface Run {
 }
 
 /** The service under test over the given state and recording ports (the one model of the fixtures). */
-function newService(state: DedupeState, changelog: StateChangelogWriter, output: CleanedPublisher, thresholds: DedupeThresholds): DedupeService {
+function newService(state: DedupeState, changelog: StateChangelogWriter, output: CleanedPublisher, thresholds: DedupeThresholds, sliceMs?: number): DedupeService {
   return new DedupeService({
+    sliceMs,
     state,
     changelog,
     output,
@@ -220,6 +221,28 @@ describe('DedupeService batches decide exactly as one record at a time', () => {
     });
     expect(sameBatch).toBeGreaterThan(20);
     expect(sequential.published.filter((p) => p.endsWith(' tombstone')).length).toBeGreaterThan(100);
+  });
+
+  it('gives the event loop back and heartbeats inside a long batch, deciding the same', async () => {
+    const { messages } = generate(11, 400);
+    const { thresholds, state } = SETUPS[1] ?? SETUPS[0];
+    const sequential = await run(messages, 1, thresholds, state);
+    const changelog = new RecordingChangelog();
+    const output = new RecordingOutput();
+    const dedupeState = new DedupeState(state);
+    // sliceMs 0: a pause before every record; a timer proves the loop ran in between.
+    const service = newService(dedupeState, changelog, output, thresholds, 0);
+    let heartbeats = 0;
+    let timerFired = false;
+    setTimeout(() => {
+      timerFired = true;
+    }, 0);
+    const outcomes = await service.handleBatch(messages, { heartbeat: () => Promise.resolve(void heartbeats++) });
+    expect(heartbeats).toBe(messages.length);
+    expect(timerFired).toBe(true);
+    expect(outcomes.map(outcomeOf)).toEqual(sequential.outcomes);
+    expect(output.published).toEqual(sequential.published);
+    expect(changelog.records).toEqual(sequential.changelog);
   });
 
   it('a batch with a copy of its own first record, a tombstone of it and a later copy', async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { InvalidInputError } from '@stylestream/errors';
-import { type ConsumedMessage, type HandlerOutcome, Outcome } from '@stylestream/kafka';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type BatchCallContext, type ConsumedMessage, type HandlerOutcome, Outcome } from '@stylestream/kafka';
 import { bytesToVector, parsePerceptualHash, type VectorCleaned, type VectorExtracted } from '@stylestream/schemas';
 import { type DedupeDecision, type DedupeThresholds, classify } from './dedupe.classifier';
 import type { ChangelogRecord, CleanedPublisher, CleanedRecord, StateChange, StateChangelogWriter } from './dedupe.ports';
@@ -19,7 +20,11 @@ export interface DedupeServiceDeps {
   readonly otherModels?: 'dead-letter' | 'skip';
   readonly logger: Logger;
   readonly clock?: () => number;
+  /** Longest stretch of classification without giving the event loop back (default 25 ms). */
+  readonly sliceMs?: number;
 }
+
+export const DEFAULT_CLASSIFY_SLICE_MS = 25;
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** More crop hashes than this per image is bad input (the extractor publishes 4; fine hashes: one more, the full frame). */
@@ -29,12 +34,14 @@ export const MAX_CROP_HASHES = 16;
  * The dedupe use case, for a batch of vector-extracted records of ONE
  * partition in offset order (handle() is a batch of one):
  *
- * 1. CLASSIFIED + STATE_APPLIED, record by record in offset order and in one
- *    synchronous pass (no await inside it): each record is classified against
- *    the global state and its change applied at once, so a later record of the
- *    batch sees an earlier one exactly as if they had been handled one at a
- *    time (and partitions handled concurrently by this process see each other
- *    between batches);
+ * 1. CLASSIFIED + STATE_APPLIED, record by record in offset order: each
+ *    record is classified against the global state and its change applied in
+ *    the same synchronous step, so a later record of the batch sees an earlier
+ *    one exactly as if they had been handled one at a time. After every
+ *    `sliceMs` of such steps the pass awaits the call's heartbeat and the next
+ *    event-loop turn (group membership stays alive on a starved CPU; other
+ *    partitions' calls may then take steps of their own between two records,
+ *    an interleaving the one-at-a-time path also produces);
  * 2. STATE_LOGGED: the batch's changes appended to the changelog in that
  *    order, all acknowledged;
  * 3. PUBLISHED: the batch's outputs sent to vector-cleaned in that order, all
@@ -66,8 +73,8 @@ export class DedupeService {
   }
 
   /** One record: the same path as a batch of one. */
-  async handle(message: ConsumedMessage<VectorExtracted>): Promise<HandlerOutcome> {
-    const [outcome] = await this.handleBatch([message]);
+  async handle(message: ConsumedMessage<VectorExtracted>, call?: BatchCallContext): Promise<HandlerOutcome> {
+    const [outcome] = await this.handleBatch([message], call);
     return outcome ?? Outcome.failed(new Error('no outcome for the message'));
   }
 
@@ -76,13 +83,20 @@ export class DedupeService {
    * record, same order. Throws (every record of the call fails with it) when
    * the changelog or the output cannot be written.
    */
-  async handleBatch(messages: readonly ConsumedMessage<VectorExtracted>[]): Promise<HandlerOutcome[]> {
+  async handleBatch(messages: readonly ConsumedMessage<VectorExtracted>[], call?: BatchCallContext): Promise<HandlerOutcome[]> {
     const outcomes: HandlerOutcome[] = [];
     const changes: StateChange[] = [];
     const outputs: CleanedRecord[] = [];
+    const sliceMs = this.deps.sliceMs ?? DEFAULT_CLASSIFY_SLICE_MS;
+    let sliceStart = performance.now();
     try {
-      // One synchronous pass: classify, then apply to the state, record by record.
+      // Classify, then apply to the state, record by record; give the loop back between records every sliceMs.
       for (const message of messages) {
+        if (performance.now() - sliceStart >= sliceMs) {
+          await call?.heartbeat();
+          await nextTurn();
+          sliceStart = performance.now();
+        }
         const step = this.decide(message);
         outcomes.push(step.outcome);
         if (step.change === undefined) continue;

@@ -4,7 +4,7 @@ import { DependencyUnavailableError, InvalidInputError } from '@stylestream/erro
 import { DeliveryState } from '../delivery/delivery-state';
 import { HandlerOutcome, Outcome } from '../delivery/handler-outcome';
 import { RETRY_POLICIES } from '../delivery/retry-policy';
-import { ConsumedMessage, RawMessage } from './consumed-message';
+import { RawMessage } from './consumed-message';
 import { BatchControls, PartitionBatchProcessor } from './partition-batch.processor';
 import { RetryLedger } from './retry-ledger';
 import { BatchStageRoute } from './stage-route';
@@ -24,7 +24,7 @@ type Call = string[];
 function fakeBatchRoute(
   script: (value: string | null, attempt: number) => HandlerOutcome,
   calls: Call[],
-  options: { maxMessagesPerCall?: number; handle?: (messages: readonly ConsumedMessage<unknown>[]) => Promise<unknown> } = {},
+  options: { maxMessagesPerCall?: number; handle?: BatchStageRoute['handle'] } = {},
 ): BatchStageRoute {
   return {
     topic: 't',
@@ -173,6 +173,19 @@ describe('PartitionBatchProcessor with a batch route', () => {
     expect(result).toMatchObject({ kind: 'paused', settled: 1, offset: '1', state: DeliveryState.PAUSED });
     expect(calls).toEqual([['0:a#1']]);
     expect(c.resolved).toEqual(['0']);
+  });
+
+  it("lets the handler heartbeat through the consumer's batch controls during its call", async () => {
+    let heartbeats = 0;
+    const route = fakeBatchRoute(processed, [], {
+      handle: async (messages, call) => {
+        for (let i = 0; i < 3; i++) await call.heartbeat();
+        return messages.map(() => Outcome.processed());
+      },
+    });
+    const c = { ...controls(), heartbeat: () => Promise.resolve(void heartbeats++) };
+    await processor([]).process(route, 0, [raw(0, 'a'), raw(1, 'b')], c);
+    expect(heartbeats).toBeGreaterThanOrEqual(3);
   });
 
   it('stops between calls once the consumer is stopping, after settling the call in flight', async () => {

@@ -117,7 +117,7 @@ export class PartitionBatchProcessor {
     for (let start = 0; start < messages.length; start += route.maxMessagesPerCall) {
       if (!controls.isRunning()) return { kind: 'interrupted', settled };
       const chunk = messages.slice(start, start + route.maxMessagesPerCall);
-      const actions = await this.decideChunk(route, partition, chunk);
+      const actions = await this.decideChunk(route, partition, chunk, controls);
       for (const [index, action] of actions.entries()) {
         const message = chunk[index];
         if (message === undefined) break;
@@ -139,7 +139,7 @@ export class PartitionBatchProcessor {
    * paused (registry down) ends the chunk there, and only the messages before
    * it go to the handler.
    */
-  private async decideChunk(route: BatchStageRoute, partition: number, chunk: readonly RawMessage[]): Promise<DeliveryAction[]> {
+  private async decideChunk(route: BatchStageRoute, partition: number, chunk: readonly RawMessage[], controls: BatchControls): Promise<DeliveryAction[]> {
     const decide = (outcome: HandlerOutcome, attempts: number) => decideDelivery(outcome, attempts, this.deps.policy, this.random);
     const decodeFailures = new Map<number, DeliveryAction>();
     const decoded: { index: number; message: ConsumedMessage<unknown> }[] = [];
@@ -157,16 +157,16 @@ export class PartitionBatchProcessor {
         }
       }
     }
-    const outcomes = decoded.length > 0 ? await this.handleChunk(route, decoded.map((d) => d.message)) : [];
+    const outcomes = decoded.length > 0 ? await this.handleChunk(route, decoded.map((d) => d.message), controls) : [];
     const handled = new Map(decoded.map(({ index, message }, i) => [index, decide(outcomes[i] ?? Outcome.failed(new InternalError('no outcome')), message.attempt)]));
     return chunk.slice(0, length).map((_, index) => decodeFailures.get(index) ?? handled.get(index) ?? decide(Outcome.failed(new InternalError('no decision')), 1));
   }
 
   /** One handler call; a throw or a malformed result fails every message with one error. */
-  private async handleChunk(route: BatchStageRoute, messages: readonly ConsumedMessage<unknown>[]): Promise<HandlerOutcome[]> {
+  private async handleChunk(route: BatchStageRoute, messages: readonly ConsumedMessage<unknown>[], controls: BatchControls): Promise<HandlerOutcome[]> {
     const stopTimer = pipelineMetrics.handlerDuration.startTimer({ topic: route.topic });
     try {
-      const result: unknown = await route.handle(messages);
+      const result: unknown = await route.handle(messages, { heartbeat: () => controls.heartbeat() });
       if (Array.isArray(result)) {
         const items: unknown[] = result;
         const outcomes = items.filter(isHandlerOutcome);

@@ -4,7 +4,7 @@ import type { MessageCodec } from '../codec/message-codec.port';
 import type { HandlerOutcome } from '../delivery/handler-outcome';
 import type { ConsumedMessage } from './consumed-message';
 import { decodeConsumed, type StageHandler } from './stage-handler';
-import type { BatchStageRoute } from './stage-route';
+import type { BatchCallContext, BatchStageRoute } from './stage-route';
 
 /**
  * A sink's handler for one topic, called with decoded messages of ONE
@@ -14,7 +14,7 @@ import type { BatchStageRoute } from './stage-route';
  * retried are handled again on redelivery even if they succeeded: the
  * handler's effects must be idempotent (docs/DESIGN.md §4, "Batch routes").
  */
-export type StageBatchHandler<T> = (messages: readonly ConsumedMessage<T>[]) => Promise<readonly HandlerOutcome[]>;
+export type StageBatchHandler<T> = (messages: readonly ConsumedMessage<T>[], call?: BatchCallContext) => Promise<readonly HandlerOutcome[]>;
 
 /**
  * A batch handler from a per-message one for sinks whose handler only submits
@@ -51,6 +51,6 @@ export function stageBatchRoute<T>(
     maxMessagesPerCall,
     decode: (raw, partition, attempt) => decodeConsumed(contract, codec, raw, partition, attempt),
     // Every message reaching handle() was produced by decode() above for this contract.
-    handle: (messages) => handler(messages as readonly ConsumedMessage<T>[]),
+    handle: (messages, call) => handler(messages as readonly ConsumedMessage<T>[], call),
   };
 }

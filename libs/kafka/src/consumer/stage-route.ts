@@ -29,7 +29,18 @@ export interface BatchStageRoute {
   readonly mode: 'batch';
   readonly maxMessagesPerCall: number;
   decode(raw: RawMessage, partition: number, attempt: number): Promise<ConsumedMessage<unknown>>;
-  handle(messages: readonly ConsumedMessage<unknown>[]): Promise<unknown>;
+  handle(messages: readonly ConsumedMessage<unknown>[], call: BatchCallContext): Promise<unknown>;
+}
+
+/**
+ * What a batch handler may use during its call. A handler whose call can take
+ * longer than a fraction of the session timeout (CPU work over many records)
+ * awaits `heartbeat()` between records now and then: it keeps the group
+ * membership alive (the client sends one only when its interval is due) and
+ * yields the event loop to the other partitions' calls.
+ */
+export interface BatchCallContext {
+  heartbeat(): Promise<void>;
 }
 
 /** Either kind of route; a StageConsumer may mix them (one per topic). */
