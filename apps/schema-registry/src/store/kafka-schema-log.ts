@@ -12,7 +12,27 @@ export interface KafkaSchemaLogOptions {
   readonly replicationFactor: number;
   /** Deadline for catching up with the log and for a write to be applied. */
   readonly timeoutMs: number;
+  /**
+   * How long opening keeps retrying the writer-role claim while the broker's
+   * transaction coordinator is still loading or moving (a broker that just
+   * started answers "not the correct coordinator" for a while). Default 120 s.
+   */
+  readonly openTimeoutMs?: number;
   readonly logger: Logger;
+}
+
+/** Broker answers that mean "the transaction coordinator is not ready yet; ask again". */
+const COORDINATOR_NOT_READY = new Set(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'CONCURRENT_TRANSACTIONS']);
+
+/** True when the error (or one it wraps) is a coordinator that is not ready, or a broker connection that failed. */
+export function coordinatorNotReady(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const { type, name } = e as Error & { type?: string };
+    if ((type !== undefined && COORDINATOR_NOT_READY.has(type)) || name === 'KafkaJSConnectionError') return true;
+    const wrapped = e as Error & { originalError?: unknown; cause?: unknown };
+    e = wrapped.originalError ?? wrapped.cause;
+  }
+  return false;
 }
 
 interface Waiter {
@@ -172,18 +192,30 @@ export class KafkaSchemaLog implements SchemaLog {
 
   /** InitProducerId with the topic's fixed transactional id: fences any older instance. */
   private async claimWriterRole(): Promise<void> {
-    const producer = this.kafka.producer({
-      transactionalId: this.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
-    const claim = await producer.transaction();
-    await claim.abort();
-    this.producer = producer;
+    const deadline = Date.now() + (this.options.openTimeoutMs ?? 120_000);
+    for (let attempt = 1; ; attempt++) {
+      const producer = this.kafka.producer({
+        transactionalId: this.transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60_000,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      try {
+        await producer.connect();
+        const claim = await producer.transaction();
+        await claim.abort();
+        this.producer = producer;
+        return;
+      } catch (err) {
+        await producer.disconnect().catch(() => undefined);
+        if (!coordinatorNotReady(err) || Date.now() >= deadline) throw err;
+        this.options.logger.warn({ attempt, reason: (err as Error).message }, 'transaction coordinator not ready; claiming the writer role again');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
+      }
+    }
   }
+
 
   private async writer(): Promise<Producer> {
     if (this.producer === undefined) {
