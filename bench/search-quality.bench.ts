@@ -20,7 +20,7 @@ interface ApiHit {
   id: string;
   score: number;
   labels?: Record<string, string[] | undefined>;
-  /** Put first by the near-duplicate lookup (docs/design/search-near-duplicates.md). */
+  /** Put first by the near-duplicate lookup (docs/DESIGN.md §18, "Search: near-duplicate lookup before semantic ranking"). */
   nearDuplicate?: { hashDistance: number; hashBits: number };
 }
 

@@ -61,7 +61,7 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9200'),
   CATALOG_ALIAS: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,200}$/).default('catalog-images'),
   /**
-   * Near-duplicate lookup of image searches (docs/design/search-near-duplicates.md): catalogue images sharing a
+   * Near-duplicate lookup of image searches (docs/DESIGN.md §18, "Search: near-duplicate lookup before semantic ranking"): catalogue images sharing a
    * pHash band with the query image and passing the dedupe rule's hash clause are put first on the first page.
    */
   SEARCH_NEAR_DUPLICATES: env.bool(true),

@@ -29,7 +29,7 @@ export interface CatalogDedupe {
 
 /**
  * The image's perceptual hashes from vector-cleaned, for near-duplicate lookups
- * (docs/design/search-near-duplicates.md): the 16-bit bands of the full-frame and
+ * (docs/DESIGN.md §18, "Search: near-duplicate lookup before semantic ranking"): the 16-bit bands of the full-frame and
  * centre-crop 64-bit hashes as index terms (`bandTerms`), and the hashes themselves,
  * read back from doc values (not indexed). Doc values of a keyword array come back
  * sorted without repeats, so the full-frame fine hash has a field of its own.

@@ -10,7 +10,7 @@ export interface NearDuplicateCandidate {
 }
 
 /**
- * Band lookup of near-duplicate candidates (docs/design/search-near-duplicates.md):
+ * Band lookup of near-duplicate candidates (docs/DESIGN.md §18, "Search: near-duplicate lookup before semantic ranking"):
  * LIVE, UNIQUE (canonical) images matching `filter` whose full-frame pHash shares a
  * 16-bit band with the image's pHash or one of its crop hashes, or one of whose crop
  * hashes shares a band with the image's pHash — the candidate set of the dedupe

@@ -49,7 +49,7 @@ export interface SearchHit extends ScoredId {
   readonly nearDuplicate?: NearDuplicateMatch;
 }
 
-/** What the near-duplicate lookup of an image search did (docs/design/search-near-duplicates.md). */
+/** What the near-duplicate lookup of an image search did (docs/DESIGN.md §18, "Search: near-duplicate lookup before semantic ranking"). */
 export interface NearDuplicateReport {
   /** `checked`: candidates looked up and verified; `skipped`: not a first page, or off; `unavailable`: the catalogue failed (vector ranking only). */
   readonly status: 'checked' | 'skipped' | 'unavailable';
