@@ -1,5 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import type { ErrorBody } from './http-error.filter';
+import type { FastRejection } from './fast-json.route';
 import type { ApiKeyVerifier } from './api-key.verifier';
 import type { KeyRateLimiter } from './key-rate.limiter';
 
@@ -10,21 +11,32 @@ import type { KeyRateLimiter } from './key-rate.limiter';
  * so an unauthenticated or throttled client never makes the server read a body.
  */
 export function apiKeyProtection(verifier: ApiKeyVerifier, limiter?: KeyRateLimiter) {
+  const check = apiKeyCheck(verifier, limiter);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.headers['x-api-key'];
-    const reason = verifier.rejection(header);
-    if (reason !== undefined) {
-      const body: ErrorBody = { error: 'unauthorized', reason };
-      res.status(401).json(body);
+    const rejection = check(req.headers);
+    if (rejection === undefined) {
+      next();
       return;
     }
+    for (const [name, value] of Object.entries(rejection.headers ?? {})) res.setHeader(name, value);
+    res.status(rejection.status).json(rejection.body);
+  };
+}
+
+/** The same decision for a request's headers: undefined when admitted (the rate limiter's token is then taken). */
+export function apiKeyCheck(verifier: ApiKeyVerifier, limiter?: KeyRateLimiter): (headers: IncomingHttpHeaders) => FastRejection | undefined {
+  return (headers) => {
+    const header = headers['x-api-key'];
+    const reason = verifier.rejection(header);
+    if (reason !== undefined) return { status: 401, body: { error: 'unauthorized', reason } };
     const decision = limiter?.take(String(Array.isArray(header) ? header[0] : header));
     if (decision !== undefined && !decision.admitted) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-      const body: ErrorBody = { error: 'rate_limited', reason: `API key over its rate limit; retry in ${decision.retryAfterMs} ms`, retriable: true };
-      res.status(429).json(body);
-      return;
+      return {
+        status: 429,
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
+        body: { error: 'rate_limited', reason: `API key over its rate limit; retry in ${decision.retryAfterMs} ms`, retriable: true },
+      };
     }
-    next();
+    return undefined;
   };
 }

@@ -64,6 +64,8 @@ class ShardWorker {
  */
 export class ShardWorkerPool implements ShardHost {
   private readonly workers: ShardWorker[];
+  /** Partitions opened (and not released) per worker: a query goes only to workers that hold one. */
+  private readonly held = new Map<ShardWorker, Set<number>>();
 
   constructor(options: ShardHostOptions, size: number, onFatal: (err: InternalError) => void) {
     const { script, entry } = workerScript(__dirname, 'shard-worker');
@@ -77,12 +79,17 @@ export class ShardWorkerPool implements ShardHost {
     return this.workers.length;
   }
 
-  open(partition: number): Promise<OpenResult> {
-    return this.of(partition).call('open', partition);
+  async open(partition: number): Promise<OpenResult> {
+    const worker = this.of(partition);
+    const result = await worker.call<OpenResult>('open', partition);
+    this.heldBy(worker).add(partition);
+    return result;
   }
 
-  release(partition: number): Promise<void> {
-    return this.of(partition).call('release', partition);
+  async release(partition: number): Promise<void> {
+    const worker = this.of(partition);
+    await worker.call('release', partition);
+    this.heldBy(worker).delete(partition);
   }
 
   apply(partition: number, ops: readonly IndexOp[], settled: readonly number[], snapshotAfter: boolean): Promise<ApplyResult> {
@@ -94,7 +101,9 @@ export class ShardWorkerPool implements ShardHost {
   }
 
   async search(query: ShardQuery): Promise<ShardQueryResult> {
-    const parts = await Promise.all(this.workers.map((w) => w.call<ShardQueryResult>('search', query)));
+    // Each message to a worker is a thread hop (a wake-up on a busy core): workers without partitions are skipped.
+    const holding = this.workers.filter((w) => (this.held.get(w)?.size ?? 0) > 0);
+    const parts = await Promise.all(holding.map((w) => w.call<ShardQueryResult>('search', query)));
     const hits = parts.flatMap((p) => p.hits).sort((a, b) => b.score - a.score);
     return { hits: hits.slice(0, query.k), shards: parts.flatMap((p) => p.shards) };
   }
@@ -115,6 +124,15 @@ export class ShardWorkerPool implements ShardHost {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private heldBy(worker: ShardWorker): Set<number> {
+    let partitions = this.held.get(worker);
+    if (partitions === undefined) {
+      partitions = new Set();
+      this.held.set(worker, partitions);
+    }
+    return partitions;
   }
 
   private of(partition: number): ShardWorker {

@@ -4,3 +4,4 @@ export * from './ops-http.server';
 export * from './scrape-target.file';
 export * from './metrics.controller';
 export * from './metrics.module';
+export { httpRequestDuration, UNMATCHED_ROUTE } from './http-metrics.middleware';

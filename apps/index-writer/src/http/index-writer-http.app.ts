@@ -4,10 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import type { Logger } from 'pino';
-import { HttpErrorFilter, type ErrorMapping } from '@stylestream/http';
+import { HttpErrorFilter, serveFastJsonRoutes, type ErrorMapping } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
 import { PartitionOwnership } from '../partition-ownership';
 import { ShardQueryService } from '../query/shard-query.service';
+import { parseKnnRequest } from '../query/knn-request';
 import { KnnController, KnnLimits } from './knn.controller';
 import { ProbesController } from './probes.controller';
 
@@ -41,7 +42,21 @@ export async function createIndexWriterHttpApp(deps: IndexWriterHttpDeps): Promi
 
   const app = await NestFactory.create<NestExpressApplication>(IndexWriterHttpModule, { bodyParser: false, logger: false });
   app.use(express.json({ limit: deps.maxBodyBytes }));
-  app.useGlobalFilters(new HttpErrorFilter(deps.logger, { map: bodyParserError }));
+  const errors = new HttpErrorFilter(deps.logger, { map: bodyParserError });
+  app.useGlobalFilters(errors);
+  // POST /v1/knn (the query path) is answered before Express; KnnController keeps the same route for the OpenAPI document.
+  serveFastJsonRoutes(
+    app.getHttpServer(),
+    [
+      {
+        path: '/v1/knn',
+        maxBodyBytes: deps.maxBodyBytes,
+        handle: (body) => deps.queries.knn(parseKnnRequest(body, deps.limits.dim, deps.limits.maxK)),
+        toError: (err) => errors.toResponse(err),
+      },
+    ],
+    deps.logger,
+  );
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('StyleStream index-writer').setDescription('k-NN over the HNSW shards this writer owns.').setVersion('1').build());
   SwaggerModule.setup('docs', app, document);
   return app;

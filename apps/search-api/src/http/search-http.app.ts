@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CatalogImageSearch, CatalogQueryModule, type CatalogCandidateSource } from '@stylestream/catalog';
-import { ApiKeyVerifier, HealthController, KeyRateLimiter, apiKeyProtection, type RateLimit } from '@stylestream/http';
+import { ApiKeyVerifier, HealthController, KeyRateLimiter, apiKeyCheck, apiKeyProtection, serveFastJsonRoutes, type RateLimit } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
 import { OwnerDirectory } from '../domain/owner-directory';
 import { declareMiddlewareAnswers } from './openapi.document';
@@ -13,6 +13,7 @@ import { searchBodyParsers, type UploadLimits } from './request-body.middleware'
 import { searchErrorFilter } from './search-error.mapping';
 import { SearchController } from './search.controller';
 import { SearchRequests } from './search-requests';
+import { searchResultView } from './search-result.view';
 
 export interface SearchHttpOptions {
   readonly requests: SearchRequests;
@@ -49,9 +50,32 @@ export class SearchHttpModule {
  */
 export async function createSearchHttpApp(options: SearchHttpOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(SearchHttpModule.register(options), { bodyParser: false, logger: false });
-  app.use('/v1', apiKeyProtection(new ApiKeyVerifier(options.apiKeys), new KeyRateLimiter(options.rateLimit)));
+  const verifier = new ApiKeyVerifier(options.apiKeys);
+  const limiter = new KeyRateLimiter(options.rateLimit);
+  app.use('/v1', apiKeyProtection(verifier, limiter));
   app.use(searchBodyParsers(options.uploads));
-  app.useGlobalFilters(searchErrorFilter(options.logger));
+  const errors = searchErrorFilter(options.logger);
+  app.useGlobalFilters(errors);
+  // POST /v1/search/vector with a JSON body (the query path) is answered before Express, with the same key check,
+  // rate limit (the same bucket), body limits and error bodies; SearchController keeps the route for the OpenAPI document.
+  const admit = apiKeyCheck(verifier, limiter);
+  serveFastJsonRoutes(
+    app.getHttpServer(),
+    [
+      {
+        path: '/v1/search/vector',
+        maxBodyBytes: options.uploads.maxJsonBytes,
+        admit: (req) => admit(req.headers),
+        bodyErrors: {
+          tooLarge: (limit) => ({ error: 'payload_too_large', reason: `JSON body exceeds the limit of ${limit} bytes (SEARCH_MAX_JSON_BYTES)` }),
+          invalid: (message) => ({ error: 'invalid_json', reason: `body is not valid JSON: ${message}` }),
+        },
+        handle: async (body) => searchResultView(await options.requests.byVector(body)),
+        toError: (err) => errors.toResponse(err),
+      },
+    ],
+    options.logger,
+  );
   const document = declareMiddlewareAnswers(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
