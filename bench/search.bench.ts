@@ -1,5 +1,4 @@
 import { fork } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,18 +9,13 @@ import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-supp
 import { describeGenerator, exactTopK, generateQueries, generateVectors, recallAtK } from './support/clustered-vectors';
 import { dropBenchCatalog, loadBenchCatalog } from './support/search-catalog.loader';
 import { AppProcess, startSlowOwner } from './support/search-cluster';
+import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, SEARCH_OWNERS, searchApiEnv, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
 import { type FilterStrategyRow, type StrategyApi, filterCases, measureFilterStrategies, strategyTable } from './support/search-filter.strategies';
 
-const DIM = 256;
-/**
- * The generator parameters the cached shards were built with, pinned: the shared
- * generator's defaults are still being calibrated, and shards built from other
- * rows than the ground truth would make every recall figure meaningless. The
- * cache directory name carries a hash of them.
- */
-const GENERATOR = { dim: DIM, seed: 42, latentDim: 128, clusters: 2000, sizeSkew: 0.8, clusterSpread: 0.7, spreadJitter: 0.3, noise: 1 };
-const OWNERS = 2;
-const KEY = 'bench-search-key-0001';
+const DIM = SEARCH_DIM;
+const GENERATOR = SEARCH_GENERATOR;
+const OWNERS = SEARCH_OWNERS;
+const KEY = SEARCH_BENCH_KEY;
 const DEFAULT_DEADLINE_MS = 100;
 /** Filters matching more rows than this (SEARCH_FILTER_CANDIDATE_MAX's default) are not run with forced candidates. */
 const FORCED_CANDIDATES_MAX = 20_000;
@@ -71,10 +65,8 @@ export async function run(args: string[]): Promise<void> {
   say(`search bench: n=${n} dim=${DIM} owners=${OWNERS} M=${params.m} efConstruction=${params.efConstruction}; ${describeGenerator(GENERATOR)}`);
 
   // 1. shards, built once per (n, owners, params) and cached
-  const key = `n${n}-o${OWNERS}-m${params.m}-efc${params.efConstruction}-g${createHash('sha256').update(JSON.stringify(GENERATOR)).digest('hex').slice(0, 8)}`;
-  const dataDir = join(process.cwd(), '.data', 'bench-search', key);
-  const topics = Array.from({ length: OWNERS }, (_, i) => `bench-search-${key}-w${i}`);
-  const ranges = Array.from({ length: OWNERS }, (_, i) => [Math.floor((i * n) / OWNERS), Math.floor(((i + 1) * n) / OWNERS)] as const);
+  const cache = searchShardCache(n);
+  const { key, dataDir, topics, ranges, perOwner } = cache;
   const built = join(dataDir, 'BUILT');
   if (!existsSync(built)) {
     mkdirSync(dataDir, { recursive: true });
@@ -116,7 +108,6 @@ export async function run(args: string[]): Promise<void> {
 
   // 3. raw searchKnn in this process on the same shards (all owners' shards, one after the other)
   const sets: ShardSet[] = [];
-  const perOwner = Math.ceil(n / OWNERS) + 1;
   for (const topic of topics) sets.push(await new ShardSnapshotStore(dataDir, partitionScope(topic, 0)).load('1.0.0', params, perOwner));
   const rawAt = (ef: number) => {
     const lat: number[] = [];
@@ -135,21 +126,7 @@ export async function run(args: string[]): Promise<void> {
   await createTopics(topics.flatMap((topic) => [topic, `${topic}.dlq`]), 1);
   const updates = uniqueName('bench-search-iu');
   await createTopics([updates], 1);
-  const writers = topics.map(
-    (topic) =>
-      new AppProcess('index-writer', {
-        KAFKA_BROKERS: stack.brokers.join(','),
-        SCHEMA_REGISTRY_URL: stack.registryUrl,
-        KAFKA_GROUP_ID: uniqueName('bench-search-writer'),
-        INDEX_DATA_DIR: dataDir,
-        INDEX_DIM: String(DIM),
-        INDEX_SHARD_CAPACITY: String(perOwner),
-        INDEX_TOPIC_VECTOR_CLEANED: topic,
-        INDEX_TOPIC_INDEX_UPDATED: updates,
-        INDEX_HTTP_PORT: '0',
-        LOG_LEVEL: 'info',
-      }, 'index-writer started'),
-  );
+  const writers = searchOwnerProcesses(cache, updates);
   const apis: AppProcess[] = [];
   // Slower than any deadline the run uses, so every answer with it must be partial.
   const slow = await startSlowOwner(Math.max(1_000, DEADLINE_MS * 3));
@@ -166,19 +143,7 @@ export async function run(args: string[]): Promise<void> {
     await Promise.all(writers.map((w) => w.start(600_000)));
     await waitFor(async () => (await Promise.all(writers.map(async (w) => (await fetch(`${w.url}/readyz`)).status === 200))).every(Boolean), { timeoutMs: 600_000, intervalMs: 500, what: 'owners ready' });
     say(`owners ready (snapshots loaded) in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    const apiEnv = (owners: string[]) => ({
-      BENCH_N: String(n),
-      SEARCH_HTTP_PORT: '0',
-      SEARCH_API_KEYS: KEY,
-      SEARCH_SHARD_OWNERS: owners.join(','),
-      SEARCH_SHARD_DEADLINE_MS: String(DEADLINE_MS),
-      SEARCH_DIM: String(DIM),
-      SEARCH_IMAGE_MODEL: 'false',
-      SEARCH_MODEL_VERSION: '1.0.0',
-      SEARCH_RATE_LIMIT_PER_SEC: '1000000',
-      SEARCH_RATE_LIMIT_BURST: '1000000',
-      LOG_LEVEL: 'warn',
-    });
+    const apiEnv = (owners: string[]) => searchApiEnv(cache, owners, DEADLINE_MS);
     // BENCH_PROFILE_DIR: CPU profile of the main API process (written when it stops), to find per-request overhead.
     const profile = process.env.BENCH_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`];
     const api = new AppProcess('bench/support/search-bench.server.js', { ...apiEnv(writers.map((w) => w.url)), LOG_LEVEL: 'info' }, 'search-api listening', profile);

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { DEFAULT_HNSW_PARAMS } from '@stylestream/index';
+import { stack, uniqueName } from '@stylestream/test-support';
+import { AppProcess } from './search-cluster';
+
+export const SEARCH_DIM = 256;
+/**
+ * The generator parameters the cached shards were built with, pinned: the shared
+ * generator's defaults are still being calibrated, and shards built from other
+ * rows than the ground truth would make every recall figure meaningless. The
+ * cache directory name carries a hash of them.
+ */
+export const SEARCH_GENERATOR = { dim: SEARCH_DIM, seed: 42, latentDim: 128, clusters: 2000, sizeSkew: 0.8, clusterSpread: 0.7, spreadJitter: 0.3, noise: 1 };
+export const SEARCH_OWNERS = 2;
+export const SEARCH_BENCH_KEY = 'bench-search-key-0001';
+
+/** Where the search benchmarks keep the shards of n vectors (one partition per owner, built by `npm run bench -- search --build-only`). */
+export interface SearchShardCache {
+  readonly n: number;
+  readonly key: string;
+  readonly dataDir: string;
+  /** One vector-cleaned topic per owner (the shards' partition scope). */
+  readonly topics: readonly string[];
+  /** Rows of each owner, as [from, to). */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** Shard capacity: the owner's rows fit in one growing shard. */
+  readonly perOwner: number;
+}
+
+export function searchShardCache(n: number): SearchShardCache {
+  const params = { ...DEFAULT_HNSW_PARAMS, dim: SEARCH_DIM };
+  const key = `n${n}-o${SEARCH_OWNERS}-m${params.m}-efc${params.efConstruction}-g${createHash('sha256').update(JSON.stringify(SEARCH_GENERATOR)).digest('hex').slice(0, 8)}`;
+  return {
+    n,
+    key,
+    dataDir: join(process.cwd(), '.data', 'bench-search', key),
+    topics: Array.from({ length: SEARCH_OWNERS }, (_, i) => `bench-search-${key}-w${i}`),
+    ranges: Array.from({ length: SEARCH_OWNERS }, (_, i) => [Math.floor((i * n) / SEARCH_OWNERS), Math.floor(((i + 1) * n) / SEARCH_OWNERS)] as const),
+    perOwner: Math.ceil(n / SEARCH_OWNERS) + 1,
+  };
+}
+
+/** One index-writer per cached topic, loading its shards from the cache (not started). */
+export function searchOwnerProcesses(cache: SearchShardCache, updatesTopic: string, extraArgs: readonly string[] = []): AppProcess[] {
+  return cache.topics.map(
+    (topic) =>
+      new AppProcess(
+        'index-writer',
+        {
+          KAFKA_BROKERS: stack.brokers.join(','),
+          SCHEMA_REGISTRY_URL: stack.registryUrl,
+          KAFKA_GROUP_ID: uniqueName('bench-search-writer'),
+          INDEX_DATA_DIR: cache.dataDir,
+          INDEX_DIM: String(SEARCH_DIM),
+          INDEX_SHARD_CAPACITY: String(cache.perOwner),
+          INDEX_TOPIC_VECTOR_CLEANED: topic,
+          INDEX_TOPIC_INDEX_UPDATED: updatesTopic,
+          INDEX_HTTP_PORT: '0',
+          LOG_LEVEL: 'info',
+        },
+        'index-writer started',
+        [...extraArgs],
+      ),
+  );
+}
+
+/** The search API process of the benchmarks (bench/support/search-bench.server.ts) over the given owners. */
+export function searchApiEnv(cache: SearchShardCache, owners: readonly string[], deadlineMs: number): Record<string, string> {
+  return {
+    BENCH_N: String(cache.n),
+    SEARCH_HTTP_PORT: '0',
+    SEARCH_API_KEYS: SEARCH_BENCH_KEY,
+    SEARCH_SHARD_OWNERS: owners.join(','),
+    SEARCH_SHARD_DEADLINE_MS: String(deadlineMs),
+    SEARCH_DIM: String(SEARCH_DIM),
+    SEARCH_IMAGE_MODEL: 'false',
+    SEARCH_MODEL_VERSION: '1.0.0',
+    SEARCH_RATE_LIMIT_PER_SEC: '1000000',
+    SEARCH_RATE_LIMIT_BURST: '1000000',
+    LOG_LEVEL: 'warn',
+  };
+}
