@@ -188,6 +188,29 @@ describe('PartitionBatchProcessor with a batch route', () => {
     expect(heartbeats).toBeGreaterThanOrEqual(3);
   });
 
+  it('heartbeats on its own while a handler call waits (a snapshot on another thread), and a failed heartbeat fails nothing', async () => {
+    let heartbeats = 0;
+    const route = fakeBatchRoute(processed, [], {
+      handle: async (messages) => {
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        return messages.map(() => Outcome.processed());
+      },
+    });
+    const c = {
+      ...controls(),
+      heartbeat: () => {
+        heartbeats += 1;
+        return heartbeats === 1 ? Promise.reject(new Error('REBALANCE_IN_PROGRESS')) : Promise.resolve();
+      },
+    };
+    const p = new PartitionBatchProcessor({ stage: 'test-stage', policy: RETRY_POLICIES.test, logger, deadLetters: { send: () => Promise.resolve() }, keepAliveMs: 20 });
+    expect(await p.process(route, 0, [raw(0, 'a')], c)).toEqual({ kind: 'completed', settled: 1 });
+    expect(heartbeats).toBeGreaterThanOrEqual(3);
+    const after = heartbeats;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(heartbeats).toBe(after);
+  });
+
   it('stops between calls once the consumer is stopping, after settling the call in flight', async () => {
     let running = true;
     const route = fakeBatchRoute(processed, [], {

@@ -51,6 +51,13 @@ export interface PartitionBatchProcessorDeps {
   readonly ledger?: RetryLedger;
   readonly random?: () => number;
   readonly now?: () => number;
+  /**
+   * While a batch handler's call is pending, heartbeat this often (the client
+   * sends one only when its own interval is due). A call that waits on other
+   * threads or services (an index-writer's shard worker writing a snapshot, a
+   * sink's insert) then never outlasts the session timeout. Default 1,000 ms.
+   */
+  readonly keepAliveMs?: number;
 }
 
 /**
@@ -165,6 +172,8 @@ export class PartitionBatchProcessor {
   /** One handler call; a throw or a malformed result fails every message with one error. */
   private async handleChunk(route: BatchStageRoute, messages: readonly ConsumedMessage<unknown>[], controls: BatchControls): Promise<HandlerOutcome[]> {
     const stopTimer = pipelineMetrics.handlerDuration.startTimer({ topic: route.topic });
+    // A failed heartbeat (the group rebalancing) is not this call's failure: isRunning() ends the batch after it.
+    const keepAlive = setInterval(() => void controls.heartbeat().catch(() => undefined), this.deps.keepAliveMs ?? 1_000);
     try {
       const result: unknown = await route.handle(messages, { heartbeat: () => controls.heartbeat() });
       if (Array.isArray(result)) {
@@ -178,6 +187,7 @@ export class PartitionBatchProcessor {
     } catch (err) {
       return messages.map(() => Outcome.failed(err));
     } finally {
+      clearInterval(keepAlive);
       stopTimer();
     }
   }
