@@ -335,6 +335,8 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     await writer.close();
     await producer.disconnect();
+    // BENCH_INDEX_LOG=<file>: keep the writer's log (its data directory is removed).
+    if (process.env.BENCH_INDEX_LOG !== undefined) await fs.copyFile(join(dataDir, 'writer.log'), process.env.BENCH_INDEX_LOG).catch(() => undefined);
     await fs.rm(dataDir, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify(summary)}\n`);
