@@ -30,7 +30,7 @@ export const indexWriterConfigSchema = kafkaEnvSchema.extend({
   /** ... or this long after the first unsnapshotted operation. */
   INDEX_SNAPSHOT_EVERY_MS: env.int(5_000, 10),
   /** A due snapshot waits until the gap since the last one is this many times its duration (0 = off): snapshots stop a worker at most ~1/N of its time. */
-  INDEX_SNAPSHOT_BACKOFF_FACTOR: env.int(50, 0),
+  INDEX_SNAPSHOT_BACKOFF_FACTOR: env.int(10, 0),
   /** Compact a shard (rebuild its graph from live vectors) once its deleted share passes this. */
   INDEX_REBUILD_DELETED_RATIO: z.coerce.number().gt(0).max(1).default(0.2),
   /** Worker threads holding the shards (partition p → worker p mod N); 0 keeps them on the main thread. */
