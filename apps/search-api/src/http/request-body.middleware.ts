@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import multer, { MulterError } from 'multer';
-import type { ErrorBody } from '@stylestream/http';
+import type { BodyErrors, ErrorBody } from '@stylestream/http';
 
 export interface UploadLimits {
   readonly maxBytes: number;
@@ -10,6 +10,12 @@ export interface UploadLimits {
 
 const send = (res: Response, status: number, body: ErrorBody): void => {
   res.status(status).json(body);
+};
+
+/** The answers to a JSON body over the limit (413) and to one that is not JSON (400), for every route that reads one. */
+export const searchJsonBodyErrors: BodyErrors = {
+  tooLarge: (limit) => ({ error: 'payload_too_large', reason: `JSON body exceeds the limit of ${limit} bytes (SEARCH_MAX_JSON_BYTES)` }),
+  invalid: (message) => ({ error: 'invalid_json', reason: `body is not valid JSON: ${message}` }),
 };
 
 /**
@@ -54,8 +60,8 @@ export function searchBodyParsers(limits: UploadLimits): RequestHandler[] {
   const bodyErrors = (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
     const failure = err as { type?: unknown; status?: unknown; message?: unknown };
     if (typeof failure?.type !== 'string' || typeof failure.status !== 'number') return next(err);
-    if (failure.type === 'entity.too.large') return send(res, 413, { error: 'payload_too_large', reason: `JSON body exceeds the limit of ${limits.maxJsonBytes} bytes (SEARCH_MAX_JSON_BYTES)` });
-    if (failure.type === 'entity.parse.failed') return send(res, 400, { error: 'invalid_json', reason: `body is not valid JSON: ${String(failure.message)}` });
+    if (failure.type === 'entity.too.large') return send(res, 413, searchJsonBodyErrors.tooLarge(limits.maxJsonBytes));
+    if (failure.type === 'entity.parse.failed') return send(res, 400, searchJsonBodyErrors.invalid(String(failure.message)));
     send(res, failure.status, { error: 'invalid_body', reason: String(failure.message) });
   };
 

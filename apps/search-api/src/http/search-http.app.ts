@@ -9,7 +9,7 @@ import { MetricsModule } from '@stylestream/metrics';
 import { OwnerDirectory } from '../domain/owner-directory';
 import { declareMiddlewareAnswers } from './openapi.document';
 import { OwnersController } from './owners.controller';
-import { searchBodyParsers, type UploadLimits } from './request-body.middleware';
+import { searchBodyParsers, searchJsonBodyErrors, type UploadLimits } from './request-body.middleware';
 import { searchErrorFilter } from './search-error.mapping';
 import { SearchController } from './search.controller';
 import { SearchRequests } from './search-requests';
@@ -66,10 +66,7 @@ export async function createSearchHttpApp(options: SearchHttpOptions): Promise<N
         path: '/v1/search/vector',
         maxBodyBytes: options.uploads.maxJsonBytes,
         admit: (req) => admit(req.headers),
-        bodyErrors: {
-          tooLarge: (limit) => ({ error: 'payload_too_large', reason: `JSON body exceeds the limit of ${limit} bytes (SEARCH_MAX_JSON_BYTES)` }),
-          invalid: (message) => ({ error: 'invalid_json', reason: `body is not valid JSON: ${message}` }),
-        },
+        bodyErrors: searchJsonBodyErrors,
         handle: async (body) => searchResultView(await options.requests.byVector(body)),
         toError: (err) => errors.toResponse(err),
       },
