@@ -8,12 +8,9 @@ import { createTopics, uniqueName, waitFor } from '@stylestream/test-support';
 import { generateQueries } from './support/clustered-vectors';
 import { AppProcess } from './support/search-cluster';
 import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, searchApiEnv, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
+import { percentile } from './support/percentile';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const pct = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-};
 const round = (x: number) => Math.round(x * 100) / 100;
 
 interface Step {
@@ -58,8 +55,8 @@ export async function run(args: string[]): Promise<void> {
       lat.push(r.ms);
       if (r.tookMs !== undefined) server.push(r.tookMs);
     }
-    const step: Step = { p50_ms: round(pct(lat, 0.5)), p99_ms: round(pct(lat, 0.99)) };
-    if (server.length > 0) Object.assign(step, { server_p50_ms: round(pct(server, 0.5)), server_p99_ms: round(pct(server, 0.99)) });
+    const step: Step = { p50_ms: round(percentile(lat, 0.5)), p99_ms: round(percentile(lat, 0.99)) };
+    if (server.length > 0) Object.assign(step, { server_p50_ms: round(percentile(server, 0.5)), server_p99_ms: round(percentile(server, 0.99)) });
     steps[name] = step;
     say(`${name.padEnd(34)} p50 ${step.p50_ms} ms, p99 ${step.p99_ms} ms${step.server_p50_ms === undefined ? '' : `; its own tookMs p50 ${step.server_p50_ms}, p99 ${step.server_p99_ms}`}`);
   };

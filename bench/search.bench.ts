@@ -11,6 +11,7 @@ import { dropBenchCatalog, loadBenchCatalog } from './support/search-catalog.loa
 import { AppProcess, startSlowOwner } from './support/search-cluster';
 import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, SEARCH_OWNERS, searchApiEnv, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
 import { type FilterStrategyRow, type StrategyApi, filterCases, measureFilterStrategies, strategyTable } from './support/search-filter.strategies';
+import { percentile } from './support/percentile';
 
 const DIM = SEARCH_DIM;
 const GENERATOR = SEARCH_GENERATOR;
@@ -26,10 +27,6 @@ interface SearchBody {
   strategy: { name: string; rounds?: number; fetchK?: number };
 }
 
-const pct = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-};
 const ms = (x: number) => Math.round(x * 100) / 100;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const rowOf = (id: string) => Number(id.slice(2));
@@ -119,7 +116,7 @@ export async function run(args: string[]): Promise<void> {
       lat.push(performance.now() - t0);
       found.push(hits.map((h) => rowOf(h.imageId)));
     }
-    return { recall: recallAtK(truth, found), p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+    return { recall: recallAtK(truth, found), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
   };
 
   // 4. owners and the search API
@@ -200,7 +197,7 @@ export async function run(args: string[]): Promise<void> {
         }),
       );
       const seconds = (performance.now() - t0) / 1000;
-      return { recall: recallAtK({ ...truth, ids: truth.ids.subarray(0, count * 10) }, found), p50: pct(lat, 0.5), p99: pct(lat, 0.99), qps: count / seconds, partial, count };
+      return { recall: recallAtK({ ...truth, ids: truth.ids.subarray(0, count * 10) }, found), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), qps: count / seconds, partial, count };
     };
 
     // Until a plain query over every owner answers complete (at most 60 s): the owners' backlog of abandoned work is done.
@@ -246,8 +243,8 @@ export async function run(args: string[]): Promise<void> {
         if (r.body.hits.length !== k && r.body.strategy.name !== 'unavailable') throw new Error(`k=${k} answered ${r.body.hits.length} hits`);
         lat.push(r.ms);
       }
-      deep[k] = { p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
-      say(`k=${k}: p50 ${ms(pct(lat, 0.5))} ms, p99 ${ms(pct(lat, 0.99))} ms (20 queries, all ${k} hits)`);
+      deep[k] = { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
+      say(`k=${k}: p50 ${ms(percentile(lat, 0.5))} ms, p99 ${ms(percentile(lat, 0.99))} ms (20 queries, all ${k} hits)`);
     }
 
     // a slow owner (answers after 1 s) beside the two: every answer partial, p99 bounded by the deadline

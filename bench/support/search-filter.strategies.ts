@@ -3,6 +3,7 @@ import type { Pool } from 'undici';
 import type { ShardSet } from '@stylestream/index';
 import { FILTER_SELECTIVITIES, exactTopK, labelIds, recallAtK, type TopK } from './clustered-vectors';
 import { BENCH_BLOGGERS, BENCH_FILTER_DIMENSION, benchBloggerOf, benchImageId } from './search-label.catalog';
+import { percentile } from './percentile';
 
 /** One filter of the strategy table: its API body, the rows it matches (ground truth), its selectivity. */
 export interface FilterCase {
@@ -74,15 +75,11 @@ export interface FilterStrategyRow {
   readonly pickOk: boolean;
 }
 
-const pct = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
-};
 const rowOf = (id: string) => Number(id.slice(2));
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function measured(truth: TopK, found: number[][], lat: number[], used: Record<string, number>, rounds: number[]): Measured {
-  return { recall: recallAtK(truth, found), p50: pct(lat, 0.5), p99: pct(lat, 0.99), used, meanRounds: rounds.length === 0 ? 0 : rounds.reduce((a, b) => a + b, 0) / rounds.length };
+  return { recall: recallAtK(truth, found), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), used, meanRounds: rounds.length === 0 ? 0 : rounds.reduce((a, b) => a + b, 0) / rounds.length };
 }
 
 /**

@@ -216,7 +216,6 @@ export class KafkaSchemaLog implements SchemaLog {
     }
   }
 
-
   private async writer(): Promise<Producer> {
     if (this.producer === undefined) {
       try {
