@@ -14,12 +14,14 @@ async function collectShardGauges(): Promise<void> {
   shardVectors.reset();
   shardDeleted.reset();
   snapshotAge.reset();
+  pendingOps.reset();
   ownedPartitions.reset();
   for (const source of sources) {
     const stats = await source.stats().catch(() => [] as PartitionStats[]);
     ownedPartitions.set({ owner: source.owner }, stats.length);
     for (const p of stats) {
       snapshotAge.set({ owner: source.owner, partition: String(p.partition) }, p.snapshotAgeSeconds);
+      pendingOps.set({ owner: source.owner, partition: String(p.partition) }, p.pendingOps);
       for (const s of p.shards) {
         const labels = { owner: source.owner, partition: String(p.partition), shard: s.shardId, sealed: String(s.sealed) };
         shardVectors.set(labels, s.count);
@@ -42,6 +44,13 @@ const shardLabels = ['owner', 'partition', 'shard', 'sealed'] as const;
 const shardVectors = new Gauge({ name: 'index_shard_vectors', help: 'Live vectors per shard.', labelNames: shardLabels, registers: [metricsRegistry], collect: collectOnce });
 const shardDeleted = new Gauge({ name: 'index_shard_deleted', help: 'Deleted (tombstoned, not yet reclaimed) slots per shard.', labelNames: shardLabels, registers: [metricsRegistry], collect: collectOnce });
 const snapshotAge = new Gauge({ name: 'index_snapshot_age_seconds', help: 'Seconds since the partition’s last snapshot was written or loaded.', labelNames: ['owner', 'partition'] as const, registers: [metricsRegistry], collect: collectOnce });
+const pendingOps = new Gauge({
+  name: 'index_pending_ops',
+  help: 'Ops searchable but queued for the graphs behind a background snapshot or compaction.',
+  labelNames: ['owner', 'partition'] as const,
+  registers: [metricsRegistry],
+  collect: collectOnce,
+});
 const ownedPartitions = new Gauge({ name: 'index_owned_partitions', help: 'Input partitions whose shards this writer holds.', labelNames: ['owner'] as const, registers: [metricsRegistry], collect: collectOnce });
 const ops = new Counter({ name: 'index_ops_total', help: 'Index operations by input topic and result (added, replaced, deleted, absent, skipped, already-applied, failed).', labelNames: ['topic', 'op'] as const, registers: [metricsRegistry] });
 const insertSeconds = new Histogram({

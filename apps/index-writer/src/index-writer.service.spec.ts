@@ -110,6 +110,8 @@ describe('IndexWriterService', () => {
     const { ownership, service } = open({ capacity: 2, snapshotEveryOps: 3 });
     ownership.onJoin([{ topic: 'vc', partitions: [0] }]);
     await service.applyBatch([msg(0, 'a', [1, 0, 0, 0]), msg(1, 'b', [0, 1, 0, 0]), msg(2, 'c', [0, 0, 1, 0])]);
+    // The snapshot the batch started runs in the background; close waits for it (and has nothing left to write).
+    await service.close();
     expect(published.map((u) => [u.shardId, u.sealed, u.vectorCount])).toEqual([
       ['1.0.0-vc-0-s00000', true, 2],
       ['1.0.0-vc-0-s00001', false, 1],

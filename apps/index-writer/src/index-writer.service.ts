@@ -85,8 +85,7 @@ export class IndexWriterService {
       if (!slot.isLoaded || slot.pending.length > 0) continue;
       await this.inSlot(slot, async () => {
         if (slot.pending.length > 0 || !slot.isLoaded) return;
-        const report = await this.deps.host.snapshot(slot.partition, false);
-        await this.report(report === undefined ? [] : [report]);
+        await this.report(await this.deps.host.snapshot(slot.partition, false));
       });
     }
   }
@@ -99,8 +98,7 @@ export class IndexWriterService {
         const settled = slot.pending;
         slot.pending = [];
         if (settled.length > 0) await this.deps.host.apply(slot.partition, [], settled, false);
-        const report = await this.deps.host.snapshot(slot.partition, true);
-        await this.report(report === undefined ? [] : [report]);
+        await this.report(await this.deps.host.snapshot(slot.partition, true));
       });
     }
   }

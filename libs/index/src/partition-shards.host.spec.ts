@@ -2,11 +2,13 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HNSW_PARAMS } from './hnsw-params';
+import { PartitionShards } from './partition-shards';
 import { PartitionShardsHost } from './partition-shards.host';
 import type { IndexOp, ShardHostOptions } from './shard-host.port';
 import { seededUnitVectors } from './test-vectors';
 
 const DIM = 16;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < a.length; i += 1) s += (a[i] ?? 0) * (b[i] ?? 0);
@@ -88,16 +90,17 @@ describe('PartitionShardsHost', () => {
     const deletes: IndexOp[] = Array.from({ length: 30 }, (_, i) => ({ kind: 'delete', offset: 250 + i, imageId: `img-${i}` }));
     const before = (await host.stats())[0]?.shards.find((s) => s.shardId.endsWith('s00000'));
     expect(before).toMatchObject({ sealed: true, count: 100, deleted: 0 });
-    const result = await host.apply(0, deletes, [], true);
-    expect(result.compacted).toEqual(['m1-vc-0-s00000']);
+    await host.apply(0, deletes, [], true);
+    // The snapshot and the compaction after it run in the background; a forced snapshot waits for both
+    // and persists the compaction; the next apply reports it.
+    await host.snapshot(0, true);
+    expect((await host.apply(0, [], [], false)).compacted).toEqual(['m1-vc-0-s00000']);
     const after = (await host.stats())[0]?.shards.find((s) => s.shardId === 'm1-vc-0-s00000');
     expect(after).toMatchObject({ count: 70, deleted: 0 });
     const ids = new Set(await host.imageIds());
     expect(ids.size).toBe(220);
     expect(ids.has('img-3')).toBe(false);
     expect((await host.search({ vector: data[40], k: 1 })).hits[0]?.imageId).toBe('img-40');
-    // The compaction is persisted by the next snapshot, and reloads.
-    await host.snapshot(0, true);
     const reopened = new PartitionShardsHost(options({ capacity: 100 }));
     await reopened.open(0);
     expect((await reopened.stats())[0]?.shards.find((s) => s.shardId === 'm1-vc-0-s00000')).toMatchObject({ count: 70, deleted: 0 });
@@ -105,10 +108,24 @@ describe('PartitionShardsHost', () => {
   });
 });
 
-describe('PartitionShards snapshot backoff', () => {
+describe('PartitionShards background snapshots', () => {
   let dir: string;
+  const settings = (overrides: Partial<ShardHostOptions> = {}): ShardHostOptions => ({
+    dataDir: dir,
+    topic: 'vc',
+    modelVersion: 'm1',
+    params: { ...DEFAULT_HNSW_PARAMS, dim: DIM },
+    capacity: 1000,
+    snapshotEveryOps: 1,
+    snapshotEveryMs: 3_600_000,
+    rebuildDeletedRatio: 0.9,
+    exactFilterMax: 10,
+    ...overrides,
+  });
+  const data = seededUnitVectors(300, DIM, 31);
+  const upsert = (i: number, offset = i): IndexOp => ({ kind: 'upsert', offset, imageId: `img-${i}`, vector: data[i] });
   beforeEach(async () => {
-    dir = await fs.mkdtemp(join(tmpdir(), 'shard-backoff-'));
+    dir = await fs.mkdtemp(join(tmpdir(), 'shard-bg-'));
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
@@ -118,27 +135,93 @@ describe('PartitionShards snapshot backoff', () => {
   ])('with backoff factor %d, two due snapshots in a row write %d', async (factor, expected) => {
     let clock = 0;
     const tick = (): number => (clock += 1);
-    const host = new PartitionShardsHost(
-      {
-        dataDir: dir,
-        topic: 'vc',
-        modelVersion: 'm1',
-        params: { ...DEFAULT_HNSW_PARAMS, dim: 4 },
-        capacity: 10,
-        snapshotEveryOps: 1,
-        snapshotEveryMs: 3_600_000,
-        snapshotBackoffFactor: factor,
-        rebuildDeletedRatio: 0.2,
-        exactFilterMax: 10,
-      },
-      tick,
-    );
-    await host.open(0);
-    const [a, b] = seededUnitVectors(2, 4, 1) as [Float32Array, Float32Array];
-    const first = await host.apply(0, [{ kind: 'upsert', offset: 0, imageId: 'a', vector: a }], [], true);
-    const second = await host.apply(0, [{ kind: 'upsert', offset: 1, imageId: 'b', vector: b }], [], true);
-    expect(first.snapshots.length + second.snapshots.length).toBe(expected);
+    const p = await PartitionShards.open(settings({ snapshotBackoffFactor: factor }), 0, tick);
+    const first = await p.apply([upsert(0)], [], true, nextTurn);
+    await p.idle();
+    const second = await p.apply([upsert(1)], [], true, nextTurn);
+    await p.idle();
+    const reports = [...first.snapshots, ...second.snapshots, ...(await p.flush(false, nextTurn))];
+    expect(reports).toHaveLength(expected);
     // A forced snapshot (graceful stop) ignores the backoff.
-    expect((await host.snapshot(0, true))?.snapshotVersion ?? 2).toBe(2);
+    expect((await p.flush(true, nextTurn)).at(-1)?.snapshotVersion ?? 2).toBe(2);
+  });
+
+  it('ops arriving during a snapshot are searchable at once, stay out of it, and reach the graph after', async () => {
+    const p = await PartitionShards.open(settings(), 0);
+    const before = await p.apply(
+      data.slice(0, 200).map((_, i) => upsert(i)),
+      [],
+      true,
+      nextTurn,
+    );
+    expect(before.snapshots).toEqual([]);
+    // The snapshot of offsets 0..199 now runs: these queue behind it.
+    const during = await p.apply(
+      [
+        upsert(200),
+        upsert(201),
+        { kind: 'delete', offset: 202, imageId: 'img-5' },
+        { kind: 'upsert', offset: 203, imageId: 'img-6', vector: data[250] },
+        { kind: 'delete', offset: 204, imageId: 'never-indexed' },
+        upsert(201, 205),
+      ],
+      [],
+      false,
+      nextTurn,
+    );
+    expect(during.results).toEqual(['added', 'added', 'deleted', 'replaced', 'absent', 'replaced']);
+    expect(p.pendingOps).toBe(6);
+    expect(p.appliedOffset).toBe(205);
+    const top = (v: Float32Array, k = 1): string[] => p.search(v, k, undefined, undefined).map((h) => h.imageId);
+    expect(top(data[200])).toEqual(['img-200']);
+    expect(top(data[250])).toEqual(['img-6']);
+    expect(top(data[5], 300)).not.toContain('img-5');
+    expect(top(data[6], 300).filter((id) => id === 'img-6')).toHaveLength(1);
+    expect(p.vectorOf('img-6')).toEqual(Array.from(data[250]));
+    expect(p.vectorOf('img-5')).toBeUndefined();
+    expect(p.search(data[200], 3, undefined, { allow: new Set(['img-200', 'img-7']), exactMax: 10 }).map((h) => h.imageId)).toEqual(['img-200', 'img-7']);
+    const ids = new Set(p.imageIds());
+    expect(ids.size).toBe(201);
+    expect(ids.has('img-5')).toBe(false);
+
+    await p.idle();
+    // On disk: only what the graph held when the snapshot began (a crash now replays 200..205).
+    const fromDisk = await PartitionShards.open(settings(), 0);
+    expect(fromDisk.appliedOffset).toBe(199);
+    expect(fromDisk.imageIds()).toHaveLength(200);
+
+    p.drain(1000);
+    expect(p.pendingOps).toBe(0);
+    expect(p.appliedOffset).toBe(205);
+    expect(new Set(p.imageIds())).toEqual(ids);
+    expect(top(data[250])).toEqual(['img-6']);
+    const reports = await p.flush(true, nextTurn);
+    expect(reports.map((r) => r.snapshotVersion)).toEqual([1, 2]);
+    const reopened = await PartitionShards.open(settings(), 0);
+    expect(reopened.appliedOffset).toBe(205);
+    expect(new Set(reopened.imageIds())).toEqual(ids);
+  });
+
+  it('with too many ops queued, an apply waits for the snapshot and applies the queue first', async () => {
+    const p = await PartitionShards.open(settings({ maxPendingOps: 10 }), 0);
+    await p.apply([upsert(0)], [], true, nextTurn);
+    const queued = await p.apply(
+      data.slice(1, 9).map((_, i) => upsert(i + 1)),
+      [],
+      false,
+      nextTurn,
+    );
+    expect(queued.inserts).toBe(0);
+    expect(p.pendingOps).toBe(8);
+    const next = await p.apply(
+      data.slice(9, 14).map((_, i) => upsert(i + 9)),
+      [],
+      false,
+      nextTurn,
+    );
+    expect(next.results.every((r) => r === 'added')).toBe(true);
+    expect(next.inserts).toBe(13);
+    expect(p.pendingOps).toBe(0);
+    expect(p.imageIds()).toHaveLength(14);
   });
 });

@@ -6,15 +6,21 @@ import type { ApplyResult, IndexOp, OpenResult, PartitionStats, ShardHost, Shard
 
 const yieldToQueries = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Length of one slice of queued ops applied to the graphs between other calls. */
+const DRAIN_SLICE_MS = 5;
+
 /**
  * ShardHost in the calling thread: one PartitionShards per owned partition.
  * Mutations run one at a time on one chain; queries read the current state
- * at once (between ops: an apply yields every few milliseconds). Runs inside
- * each worker thread of a ShardWorkerPool, and directly in unit tests.
+ * at once (between ops: an apply yields every few milliseconds). Ops queued
+ * behind a background snapshot are applied to the graphs in short slices on
+ * the same chain, so a new batch waits at most one slice. Runs inside each
+ * worker thread of a ShardWorkerPool, and directly in unit tests.
  */
 export class PartitionShardsHost implements ShardHost {
   private readonly partitions = new Map<number, PartitionShards>();
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly drainScheduled = new Set<number>();
 
   constructor(
     private readonly options: ShardHostOptions,
@@ -25,7 +31,7 @@ export class PartitionShardsHost implements ShardHost {
     return this.exclusive(async () => {
       let shards = this.partitions.get(partition);
       if (shards === undefined) {
-        shards = await PartitionShards.open(this.options, partition, this.now);
+        shards = await PartitionShards.open(this.options, partition, this.now, { onThawed: () => this.scheduleDrain(partition), yieldPoint: yieldToQueries });
         this.partitions.set(partition, shards);
       }
       return { partition, appliedOffset: shards.appliedOffset, snapshotVersion: shards.set.snapshotVersion, vectors: shards.set.size };
@@ -33,20 +39,23 @@ export class PartitionShardsHost implements ShardHost {
   }
 
   release(partition: number): Promise<void> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
+      // A snapshot still writing belongs to this owner: let it finish before the partition can move.
+      await this.partitions.get(partition)?.idle();
       this.partitions.delete(partition);
-      return Promise.resolve();
     });
   }
 
-  apply(partition: number, ops: readonly IndexOp[], settled: readonly number[], snapshotAfter: boolean): Promise<ApplyResult> {
-    return this.exclusive(() => this.owned(partition).apply(ops, settled, snapshotAfter, yieldToQueries));
+  async apply(partition: number, ops: readonly IndexOp[], settled: readonly number[], snapshotAfter: boolean): Promise<ApplyResult> {
+    const result = await this.exclusive(() => this.owned(partition).apply(ops, settled, snapshotAfter, yieldToQueries));
+    this.scheduleDrain(partition);
+    return result;
   }
 
-  snapshot(partition: number, force: boolean): Promise<SnapshotReport | undefined> {
+  snapshot(partition: number, force: boolean): Promise<readonly SnapshotReport[]> {
     return this.exclusive(async () => {
       const shards = this.partitions.get(partition);
-      return shards === undefined ? undefined : shards.snapshotIfDue(force, [], [], yieldToQueries);
+      return shards === undefined ? [] : shards.flush(force, yieldToQueries);
     });
   }
 
@@ -59,7 +68,7 @@ export class PartitionShardsHost implements ShardHost {
     const hits: Neighbour[] = [];
     const shards: { shardId: string; count: number }[] = [];
     for (const p of this.partitions.values()) {
-      hits.push(...p.set.search(query.vector, query.k, query.ef, filter));
+      hits.push(...p.search(query.vector, query.k, query.ef, filter));
       for (const s of p.set.stats()) shards.push({ shardId: s.shardId, count: s.count });
     }
     hits.sort((a, b) => b.score - a.score);
@@ -68,7 +77,7 @@ export class PartitionShardsHost implements ShardHost {
 
   vectorOf(imageId: string): Promise<number[] | undefined> {
     for (const p of this.partitions.values()) {
-      const v = p.set.vectorOf(imageId);
+      const v = p.vectorOf(imageId);
       if (v !== undefined) return Promise.resolve(v);
     }
     return Promise.resolve(undefined);
@@ -81,19 +90,36 @@ export class PartitionShardsHost implements ShardHost {
         appliedOffset: p.appliedOffset,
         snapshotVersion: p.set.snapshotVersion,
         snapshotAgeSeconds: p.snapshotAgeSeconds,
+        pendingOps: p.pendingOps,
         shards: p.set.stats(),
       })),
     );
   }
 
   imageIds(): Promise<string[]> {
-    return Promise.resolve([...this.partitions.values()].flatMap((p) => p.set.imageIds()));
+    return Promise.resolve([...this.partitions.values()].flatMap((p) => p.imageIds()));
   }
 
   close(): Promise<void> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
+      for (const p of this.partitions.values()) await p.idle();
       this.partitions.clear();
-      return Promise.resolve();
+    });
+  }
+
+  /** Applies a partition's queued ops one slice at a time, each its own turn on the chain, until none is left. */
+  private scheduleDrain(partition: number): void {
+    if (this.drainScheduled.has(partition) || this.partitions.get(partition)?.hasBacklog !== true) return;
+    this.drainScheduled.add(partition);
+    setImmediate(() => {
+      this.exclusive(() => {
+        this.drainScheduled.delete(partition);
+        this.partitions.get(partition)?.drain(DRAIN_SLICE_MS);
+        return Promise.resolve();
+      }).then(
+        () => this.scheduleDrain(partition),
+        () => undefined,
+      );
     });
   }
 

@@ -70,6 +70,8 @@ export interface PartitionStats {
   readonly snapshotVersion: number;
   /** Seconds since the last snapshot was written or loaded. */
   readonly snapshotAgeSeconds: number;
+  /** Ops accepted and searchable but not yet in the graphs (queued behind a background snapshot or compaction). */
+  readonly pendingOps: number;
   readonly shards: readonly ShardStats[];
 }
 
@@ -92,6 +94,8 @@ export interface ShardHostOptions {
   readonly rebuildDeletedRatio: number;
   /** Filters with at most this many ids are scored exactly; larger ones use filtered HNSW traversal. */
   readonly exactFilterMax: number;
+  /** Queued ops past which an apply waits for the graphs to catch up (default DEFAULT_MAX_PENDING_OPS). */
+  readonly maxPendingOps?: number;
 }
 
 /**
@@ -102,8 +106,12 @@ export interface ShardHostOptions {
  * - mutations of one partition (open, apply, snapshot, release) run one at a
  *   time in call order; queries run between ops and never wait for a batch;
  * - apply() first marks `settled` offsets applied (dead letters the consumer
- *   has written), snapshots if due, applies the ops in order (each marks its
- *   offset applied with its effect), and snapshots again if `snapshotAfter`;
+ *   has written), starts a snapshot if due, applies the ops in order (each
+ *   marks its offset applied with its effect; searchable when the call
+ *   returns), and starts one again if `snapshotAfter`. Snapshots run in the
+ *   background: ops that arrive meanwhile queue behind them, searchable,
+ *   and reach the graphs after; a finished snapshot is reported by the next
+ *   apply or snapshot call;
  * - release() drops a partition without snapshotting: its next owner
  *   replays from the last snapshot, so state never forks;
  * - errors reject with InternalError (a worker that died fails every call).
@@ -112,8 +120,12 @@ export interface ShardHost {
   open(partition: number): Promise<OpenResult>;
   release(partition: number): Promise<void>;
   apply(partition: number, ops: readonly IndexOp[], settled: readonly number[], snapshotAfter: boolean): Promise<ApplyResult>;
-  /** Snapshots when the policy says so, or always with `force` (when anything is unsnapshotted). */
-  snapshot(partition: number, force: boolean): Promise<SnapshotReport | undefined>;
+  /**
+   * Starts a snapshot when the policy says so; with `force` (a graceful stop)
+   * applies every queued op and snapshots what is unsnapshotted, waiting for
+   * it. Returns the snapshots finished since the last report.
+   */
+  snapshot(partition: number, force: boolean): Promise<readonly SnapshotReport[]>;
   search(query: ShardQuery): Promise<ShardQueryResult>;
   vectorOf(imageId: string): Promise<number[] | undefined>;
   stats(): Promise<PartitionStats[]>;

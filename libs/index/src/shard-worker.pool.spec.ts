@@ -49,7 +49,7 @@ describe('ShardWorkerPool (real worker threads)', () => {
     expect(top?.score).toBeCloseTo(1, 4);
     expect((await pool.stats()).map((s) => s.partition)).toEqual([0, 1, 2]);
     expect(await pool.vectorOf('p2-32')).toHaveLength(8);
-    expect(await pool.snapshot(1, true)).toMatchObject({ partition: 1, snapshotVersion: 1 });
+    expect(await pool.snapshot(1, true)).toMatchObject([{ partition: 1, snapshotVersion: 1 }]);
     await pool.release(1);
     expect((await pool.imageIds()).length).toBe(40);
     await pool.close();

@@ -96,7 +96,7 @@ export class ShardWorkerPool implements ShardHost {
     return this.of(partition).call('apply', partition, ops, settled, snapshotAfter);
   }
 
-  snapshot(partition: number, force: boolean): Promise<SnapshotReport | undefined> {
+  snapshot(partition: number, force: boolean): Promise<readonly SnapshotReport[]> {
     return this.of(partition).call('snapshot', partition, force);
   }
 

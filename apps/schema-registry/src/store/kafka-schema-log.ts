@@ -22,7 +22,16 @@ export interface KafkaSchemaLogOptions {
 }
 
 /** Broker answers that mean "the transaction coordinator is not ready yet; ask again". */
-const COORDINATOR_NOT_READY = new Set(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'CONCURRENT_TRANSACTIONS']);
+// kafkajs names Kafka error codes 14, 15 and 16 after their old group-only meaning; newer names kept for other clients' wording.
+const COORDINATOR_NOT_READY = new Set([
+  'GROUP_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'CONCURRENT_TRANSACTIONS',
+]);
 
 /** True when the error (or one it wraps) is a coordinator that is not ready, or a broker connection that failed. */
 export function coordinatorNotReady(err: unknown): boolean {
