@@ -47,7 +47,16 @@ export async function createTopics(topics: readonly string[], numPartitions = 1)
   const admin = new Kafka({ brokers: stack.brokers, clientId: 'test-support', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+    // A busy single-broker KRaft cluster can briefly answer metadata with no controller (id -1): ask again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+        return;
+      } catch (err) {
+        if ((err as Error).name !== 'KafkaJSBrokerNotFound' || attempt >= 10) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
