@@ -15,20 +15,22 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return s;
 };
 
+const hostOptions = (dataDir: string, overrides: Partial<ShardHostOptions> = {}): ShardHostOptions => ({
+  dataDir,
+  topic: 'vc',
+  modelVersion: 'm1',
+  params: { ...DEFAULT_HNSW_PARAMS, dim: DIM, ef: 64 },
+  capacity: 400,
+  snapshotEveryOps: 1_000_000,
+  snapshotEveryMs: 3_600_000,
+  rebuildDeletedRatio: 0.2,
+  exactFilterMax: 50,
+  ...overrides,
+});
+
 describe('PartitionShardsHost', () => {
   let dir: string;
-  const options = (overrides: Partial<ShardHostOptions> = {}): ShardHostOptions => ({
-    dataDir: dir,
-    topic: 'vc',
-    modelVersion: 'm1',
-    params: { ...DEFAULT_HNSW_PARAMS, dim: DIM, ef: 64 },
-    capacity: 400,
-    snapshotEveryOps: 1_000_000,
-    snapshotEveryMs: 3_600_000,
-    rebuildDeletedRatio: 0.2,
-    exactFilterMax: 50,
-    ...overrides,
-  });
+  const options = (overrides: Partial<ShardHostOptions> = {}): ShardHostOptions => hostOptions(dir, overrides);
   const data = seededUnitVectors(1000, DIM, 77);
   const upserts: IndexOp[] = data.map((vector, i) => ({ kind: 'upsert', offset: i, imageId: `img-${i}`, vector }));
   const exactTop = (q: Float32Array, k: number, allowed: (id: string) => boolean): string[] =>
@@ -110,18 +112,7 @@ describe('PartitionShardsHost', () => {
 
 describe('PartitionShards background snapshots', () => {
   let dir: string;
-  const settings = (overrides: Partial<ShardHostOptions> = {}): ShardHostOptions => ({
-    dataDir: dir,
-    topic: 'vc',
-    modelVersion: 'm1',
-    params: { ...DEFAULT_HNSW_PARAMS, dim: DIM },
-    capacity: 1000,
-    snapshotEveryOps: 1,
-    snapshotEveryMs: 3_600_000,
-    rebuildDeletedRatio: 0.9,
-    exactFilterMax: 10,
-    ...overrides,
-  });
+  const settings = (overrides: Partial<ShardHostOptions> = {}): ShardHostOptions => hostOptions(dir, { capacity: 1000, snapshotEveryOps: 1, rebuildDeletedRatio: 0.9, exactFilterMax: 10, ...overrides });
   const data = seededUnitVectors(300, DIM, 31);
   const upsert = (i: number, offset = i): IndexOp => ({ kind: 'upsert', offset, imageId: `img-${i}`, vector: data[i] });
   beforeEach(async () => {
