@@ -29,7 +29,7 @@ export const indexWriterConfigSchema = kafkaEnvSchema.extend({
   INDEX_SNAPSHOT_EVERY_OPS: env.int(10_000, 1),
   /** ... or this long after the first unsnapshotted operation. */
   INDEX_SNAPSHOT_EVERY_MS: env.int(5_000, 10),
-  /** A due snapshot waits until the gap since the last one is this many times its duration (0 = off): snapshots stop a worker at most ~1/N of its time. */
+  /** A due snapshot waits until the gap since the last one is this many times its duration (0 = off): snapshots (written in the background) take at most ~1/N of the time. */
   INDEX_SNAPSHOT_BACKOFF_FACTOR: env.int(10, 0),
   /** Compact a shard (rebuild its graph from live vectors) once its deleted share passes this. */
   INDEX_REBUILD_DELETED_RATIO: z.coerce.number().gt(0).max(1).default(0.2),

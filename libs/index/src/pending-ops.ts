@@ -109,19 +109,32 @@ export class PendingOps {
     return out;
   }
 
-  /** Exact top-k of the queued live vectors that `admits` accepts, best first, scored as the graphs score. */
+  /**
+   * Exact top-k of the queued live vectors that `admits` accepts, best first
+   * (ties in queue order), scored as the graphs score. Runs on every query
+   * while ops are queued: one pass with a k-sized insertion list, no sort of
+   * the whole queue.
+   */
   search(query: ArrayLike<number>, k: number, admits: (imageId: string) => boolean): Neighbour[] {
-    const hits: Neighbour[] = [];
-    const queryNorm = this.space === 'cosine' ? norm(query) : 1;
+    const q = Float32Array.from(query);
+    const cosine = this.space === 'cosine';
+    const queryNorm = cosine ? norm(q) : 1;
+    const top: Neighbour[] = [];
+    if (k <= 0) return top;
     for (const [imageId, latest] of this.latest) {
       const vector = latest.vector;
-      if (vector === undefined || !admits(imageId)) continue;
+      if (vector === undefined) continue;
       let dot = 0;
-      for (let i = 0; i < vector.length; i += 1) dot += (vector[i] ?? 0) * (query[i] ?? 0);
-      const score = this.space === 'cosine' ? dot / (queryNorm * norm(vector) || 1) : dot;
-      hits.push({ imageId, score });
+      for (let i = 0; i < vector.length; i += 1) dot += (vector[i] ?? 0) * (q[i] ?? 0);
+      const score = cosine ? dot / (queryNorm * norm(vector) || 1) : dot;
+      if (top.length === k && score <= (top[k - 1]?.score ?? Number.NEGATIVE_INFINITY)) continue;
+      if (!admits(imageId)) continue;
+      let at = top.length;
+      while (at > 0 && (top[at - 1]?.score ?? Number.POSITIVE_INFINITY) < score) at -= 1;
+      top.splice(at, 0, { imageId, score });
+      if (top.length > k) top.pop();
     }
-    return hits.sort((a, b) => b.score - a.score).slice(0, k);
+    return top;
   }
 }
 
