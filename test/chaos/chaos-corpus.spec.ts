@@ -73,11 +73,12 @@ describe('chaos corpus', () => {
       maxLag: 223,
       recoveryMs: 1700,
       faults: [],
+      search: { queries: 60, answered: 50, partial: 4, allLate: 3, ownersDown: 5, factsUnavailable: 0, failed: 2, slowestMs: 900, probeLoopStallMaxMs: 20 },
       ok: false,
     };
     const table = formatTable([row, { ...row, scenario: '5. slow shard owner', ran: false, note: 'not run: x' }]).split('\n');
     expect(table).toHaveLength(4);
-    expect(table[2]).toMatch(/1\. kill -9 each app \| 300 +\| 1 +\| 0 +\| 3\/2\/2 .*\| 223 .*\| 1\.7 s .*\| 270\/270 .*\| 269\/270 .*\| FAIL/);
+    expect(table[2]).toMatch(/1\. kill -9 each app \| 300 +\| 1 +\| 0 +\| 3\/2\/2 .*\| 223 .*\| 1\.7 s .*\| 270\/270 .*\| 269\/270 .*\| 50\/4\/8\/2 .*\| FAIL/);
     expect(table[3]).toMatch(/not run: x$/);
   });
 });

@@ -6,7 +6,9 @@
  * scenario 1 (kill -9 of each app once, restarted) and scenario 2 (Kafka
  * broker restart). After each: the index holds exactly the unique, non-deleted
  * ids; catalogue and analytics count every live source image; the dead-letter
- * topics hold exactly the corrupt inputs.
+ * topics hold exactly the corrupt inputs; the search API, queried every 250 ms
+ * from the first indexed vector until the stores converged, answered every
+ * query (a 503 that names the killed index-writer counts as an answer).
  *
  * Size: CHAOS_EVENTS (default 300). Model: the real default model
  * (CHAOS_MODEL_ID overrides, e.g. tiny-test). Time limit: CHAOS_TEST_TIMEOUT_S
@@ -48,6 +50,10 @@ describe('chaos (reduced): kill -9 of every app, Kafka restart', () => {
       expect(result.analytics.actual).toBe(result.analytics.expected);
       expect(result.dlq.exact).toBe(true);
       expect(result.dlq.distinct).toBe(result.dlq.expected);
+      // The search API answered throughout: no hang, transport failure or unexpected status
+      // (a 503 naming the killed index-writer is an answer), and full answers came.
+      expect({ scenario: result.scenario, failed: result.search?.failed, firstFailure: result.search?.firstFailure }).toEqual({ scenario: result.scenario, failed: 0, firstFailure: undefined });
+      expect(result.search?.answered).toBeGreaterThan(0);
     }
   });
 });

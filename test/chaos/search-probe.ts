@@ -16,6 +16,15 @@ export interface SearchTally {
    * deadline, which the slow owner did not cause. Counted apart, not a failure.
    */
   allLate: number;
+  /**
+   * 503 because no owner answered for another reason (the only index-writer
+   * killed and restarting, scenario 1): the API said so at once, with the
+   * reason per owner. Counted apart, not a failure: with one writer there is
+   * nothing left to answer from.
+   */
+  ownersDown: number;
+  /** 200 answers whose hits carry no catalogue facts (Elasticsearch down, scenario 4): degraded, not failed. */
+  factsUnavailable: number;
   /** Other non-200 answers, transport failures and answers slower than 10 s (a hang), with the first reason. */
   failed: number;
   firstFailure?: string;
@@ -54,9 +63,11 @@ export class SearchProbe {
   private app: DemoAppProcess | undefined;
   private url = '';
   private querying = false;
+  /** stop() was called: a later startQuerying (the first vector arrived late) starts nothing. */
+  private stopped = false;
   private loop: Promise<void> | undefined;
   private loopDelay: IntervalHistogram | undefined;
-  readonly tally: SearchTally = { queries: 0, answered: 0, partial: 0, allLate: 0, failed: 0, slowestMs: 0, probeLoopStallMaxMs: 0 };
+  readonly tally: SearchTally = { queries: 0, answered: 0, partial: 0, allLate: 0, ownersDown: 0, factsUnavailable: 0, failed: 0, slowestMs: 0, probeLoopStallMaxMs: 0 };
 
   constructor(
     private readonly input: { repoDir: string; logDir: string; indexUrl: string; elasticsearchUrl: string; catalogAlias: string; dim: number },
@@ -94,6 +105,7 @@ export class SearchProbe {
 
   /** Queries in a loop (every ~250 ms) until stop(). */
   startQuerying(): void {
+    if (this.stopped) return;
     this.querying = true;
     this.loopDelay = monitorEventLoopDelay({ resolution: 50 });
     this.loopDelay.enable();
@@ -106,6 +118,7 @@ export class SearchProbe {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.querying = false;
     await this.loop;
     if (this.loopDelay !== undefined) {
@@ -137,8 +150,10 @@ export class SearchProbe {
         this.fail(`answer after ${tookMs} ms (over ${HANG_MS} ms): ${response.status}${serverMs === undefined ? '' : `, server-side tookMs ${serverMs}`} at ${new Date(started).toISOString()}`);
         return;
       }
-      if (response.status === 503 && body.includes(`${this.input.indexUrl}: no answer within`)) {
-        this.tally.allLate += 1;
+      if (response.status === 503 && body.includes('owners answered')) {
+        // The API's own verdict that no owner answered: late (the direct owner missed its deadline) or down.
+        if (body.includes(`${this.input.indexUrl}: no answer within`)) this.tally.allLate += 1;
+        else this.tally.ownersDown += 1;
         return;
       }
       if (response.status !== 200) {
@@ -146,7 +161,9 @@ export class SearchProbe {
         return;
       }
       this.tally.answered += 1;
-      if ((JSON.parse(body) as { partial?: boolean }).partial === true) this.tally.partial += 1;
+      const answer = JSON.parse(body) as { partial?: boolean; factsUnavailable?: string };
+      if (answer.partial === true) this.tally.partial += 1;
+      if (answer.factsUnavailable !== undefined) this.tally.factsUnavailable += 1;
     } catch (err) {
       const tookMs = Date.now() - started;
       this.tally.slowestMs = Math.max(this.tally.slowestMs, tookMs);
