@@ -237,11 +237,14 @@ async function waitForChain(input: {
       if (current === undefined) {
         // `ends` are the vector-cleaned ends the index-writer caught up with.
         const behind = snapshotBehind(snapshotOf, topics.vectorCleaned, ends);
-        if (behind === 0) {
+        // A snapshot written in the background is announced (index-updated) by the writer's next
+        // apply or snapshot tick: wait for that too, so the summary counts it.
+        const announced = behind === 0 ? (await grownSince(brokers, topics.indexUpdated, marks)).count : 0;
+        if (behind === 0 && announced > 0) {
           say(`chain caught up, index snapshot written: ${counts}`);
           return;
         }
-        state = `${counts}; index snapshot ${behind} records behind the index-writer`;
+        state = behind === 0 ? `${counts}; index snapshot written, index-updated not published yet` : `${counts}; index snapshot ${behind} records behind the index-writer`;
       } else {
         const backlogs = await Promise.all(current.groups.map((g) => groupBacklog(brokers, g, current.topic, ends)));
         state = `${counts}; ${current.groups.map((g, i) => `${g} ${backlogs[i] ?? '?'} behind on ${current.topic}`).join(', ')}`;
