@@ -2,7 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { DEFAULT_MODEL_ID, buildDefaultModel, loadModel } from '@stylestream/model';
+import { DEFAULT_MODEL_ID, EXECUTION_PROVIDERS, type ExecutionProvider, buildDefaultModel, loadModel } from '@stylestream/model';
 import { type StageSeconds, bareLoop, bareModel, benchPhotos, preprocess } from './support/extractor-images';
 import { type AppRunResult, runExtractorApp } from './support/extractor-app.run';
 import { callCostNsPerItem, extractorCallSequence } from './support/metric-call-cost';
@@ -20,17 +20,30 @@ import { median, metricsCost } from './support/process-cpu';
  *    headline): the app's metric calls per image replayed and timed in CPU, plus the measured
  *    scrapes, as a share of the app's CPU per image with metrics off.
  * Last line: {"bench":"extractor","app_ips":..,"bare_loop_ips":..,"bare_model_ips":..,"ratio":..,"rss_mb":..,"metrics_overhead_pct":..}.
+ *
+ * Options for a machine without the local stack (a GPU host, say): `--providers cuda,cpu` opens
+ * the model on those execution providers (the line names the ones actually in use: a CUDA
+ * provider that cannot load falls back to CPU with one warning); `--baselines-only` runs 1 and 2
+ * only (no Kafka); `--batches 1,8,32,128` picks the batch sizes; `--photos DIR` reads the photos
+ * from DIR instead of ../shared/data/clothing-small/train; `--threads N` sets the intra-op threads; `--images N` the number of photos.
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  const baselinesOnly = args.includes('--baselines-only');
+  const flag = (name: string): string | undefined => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const providers = parseProviders(flag('providers') ?? 'cpu');
   // Same libuv pool as the app (main.ts: EXTRACTOR_PREPARE_CONCURRENCY + 4), before the pool's first use.
   process.env.UV_THREADPOOL_SIZE ??= '8';
   const root = resolve(__dirname, '../..');
   const modelsDir = join(root, 'models');
-  const photosDir = resolve(root, '../shared/data/clothing-small/train');
+  const photosDir = resolve(flag('photos') ?? resolve(root, '../shared/data/clothing-small/train'));
   const sizes = quick ? { images: 48, modelImages: 32, warmup: 8, overheadPairs: 2 } : { images: 384, modelImages: 128, warmup: 16, overheadPairs: 3 };
-  const batchSizes = [1, 8, 32];
-  const threads = Math.max(1, cpus().length);
+  if (flag('images') !== undefined) sizes.images = Number(flag('images'));
+  const batchSizes = parseBatches(flag('batches') ?? '1,8,32');
+  const threads = Number(flag('threads') ?? Math.max(1, cpus().length));
   const concurrency = 4;
   const partitions = 4;
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -40,13 +53,17 @@ export async function run(args: string[]): Promise<void> {
 
   buildDefaultModel(modelsDir);
   const photos = benchPhotos(photosDir, sizes.images);
-  const embedder = await loadModel({ modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: ['cpu'], intraOpThreads: threads, interOpThreads: 1, spinWait: true }, pino({ level: 'warn' }));
+  const embedder = await loadModel({ modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: providers, intraOpThreads: threads, interOpThreads: 1, spinWait: true }, pino({ level: 'warn' }));
+  const inUse = embedder.executionProviders;
+  log(`model ${embedder.manifest.id} on ${inUse.join(', ')} (asked for ${providers.join(', ')})`);
   const bareModelIps = new Map<number, number>();
   const loops = new Map<number, { ips: number; stages: StageSeconds }>();
   try {
-    const preprocessed = await preprocess(embedder, photos.slice(0, sizes.modelImages), concurrency);
+    // At least four batches of the largest size, so one batch does not decide the figure.
+    const modelImages = Math.min(photos.length, Math.max(sizes.modelImages, 4 * Math.max(...batchSizes)));
+    const preprocessed = await preprocess(embedder, photos.slice(0, modelImages), concurrency);
     for (const b of batchSizes) {
-      bareModelIps.set(b, await bareModel(embedder, preprocessed, sizes.modelImages, b));
+      bareModelIps.set(b, await bareModel(embedder, preprocessed, modelImages, b));
       log(`bare model    batch ${String(b).padStart(2)}: ${fmt(bareModelIps.get(b))} images/s`);
     }
     for (const b of batchSizes) {
@@ -56,6 +73,27 @@ export async function run(args: string[]): Promise<void> {
     }
   } finally {
     await embedder.release();
+  }
+  if (baselinesOnly) {
+    const bestModel = [...bareModelIps.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
+    const bestLoop = [...loops.entries()].reduce((a, b) => (b[1].ips > a[1].ips ? b : a));
+    const result = {
+      bench: 'extractor',
+      baselines_only: true,
+      quick,
+      providers: inUse,
+      images: photos.length,
+      best_model_batch: bestModel[0],
+      bare_model_ips: round(bestModel[1]),
+      best_loop_batch: bestLoop[0],
+      bare_loop_ips: round(bestLoop[1].ips),
+      by_batch: Object.fromEntries(batchSizes.map((b) => [b, { bare_loop_ips: round(loops.get(b)?.ips ?? NaN), bare_model_ips: round(bareModelIps.get(b) ?? NaN) }])),
+      intra_op_threads: threads,
+      cpus: cpus().length,
+      load_avg_1m: round(loadavg()[0], 2),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
   }
 
   const scrapeEveryMs = 1_000;
@@ -133,10 +171,24 @@ export async function run(args: string[]): Promise<void> {
     by_batch: Object.fromEntries(
       batchSizes.map((b) => [b, { app_ips: round(apps.get(b)?.ips ?? NaN), bare_loop_ips: round(loops.get(b)?.ips ?? NaN), bare_model_ips: round(bareModelIps.get(b) ?? NaN) }]),
     ),
+    providers: inUse,
     intra_op_threads: threads,
     load_avg_1m: round(loadavg()[0], 2),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function parseProviders(list: string): ExecutionProvider[] {
+  const out = list.split(',').map((p) => p.trim());
+  const bad = out.find((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
+  if (bad !== undefined) throw new Error(`--providers: unknown execution provider "${bad}" (known: ${EXECUTION_PROVIDERS.join(', ')})`);
+  return out as ExecutionProvider[];
+}
+
+function parseBatches(list: string): number[] {
+  const out = list.split(',').map(Number);
+  if (out.length === 0 || out.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`--batches: expected positive integers separated by commas, got "${list}"`);
+  return out;
 }
 
 function perImage(s: StageSeconds, n: number): string {
