@@ -25,7 +25,8 @@ import { median, metricsCost } from './support/process-cpu';
  * the model on those execution providers (the line names the ones actually in use: a CUDA
  * provider that cannot load falls back to CPU with one warning); `--baselines-only` runs 1 and 2
  * only (no Kafka); `--batches 1,8,32,128` picks the batch sizes; `--photos DIR` reads the photos
- * from DIR instead of ../shared/data/clothing-small/train; `--threads N` sets the intra-op threads; `--images N` the number of photos.
+ * from DIR instead of ../shared/data/clothing-small/train; `--threads N` sets the intra-op threads; `--images N` the number of photos; `--concurrency N` how many decode at once (default 4);
+ * `--batch-shapes 1,8,32|none` the shapes the model pads batches to (default: the provider's, see ModelRuntimeOptions).
  */
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
@@ -35,8 +36,11 @@ export async function run(args: string[]): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const providers = parseProviders(flag('providers') ?? 'cpu');
+  const concurrency = Number(flag('concurrency') ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency: expected a positive integer, got "${flag('concurrency')}"`);
   // Same libuv pool as the app (main.ts: EXTRACTOR_PREPARE_CONCURRENCY + 4), before the pool's first use.
-  process.env.UV_THREADPOOL_SIZE ??= '8';
+  process.env.UV_THREADPOOL_SIZE ??= String(concurrency + 4);
+
   const root = resolve(__dirname, '../..');
   const modelsDir = join(root, 'models');
   const photosDir = resolve(flag('photos') ?? resolve(root, '../shared/data/clothing-small/train'));
@@ -44,7 +48,6 @@ export async function run(args: string[]): Promise<void> {
   if (flag('images') !== undefined) sizes.images = Number(flag('images'));
   const batchSizes = parseBatches(flag('batches') ?? '1,8,32');
   const threads = Number(flag('threads') ?? Math.max(1, cpus().length));
-  const concurrency = 4;
   const partitions = 4;
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const benchStart = performance.now();
@@ -53,9 +56,15 @@ export async function run(args: string[]): Promise<void> {
 
   buildDefaultModel(modelsDir);
   const photos = benchPhotos(photosDir, sizes.images);
-  const embedder = await loadModel({ modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: providers, intraOpThreads: threads, interOpThreads: 1, spinWait: true }, pino({ level: 'warn' }));
+  const shapesFlag = flag('batch-shapes');
+  const batchShapes = shapesFlag === undefined ? undefined : shapesFlag === 'none' ? [] : parseBatches(shapesFlag).sort((a, b) => a - b);
+  const embedder = await loadModel(
+    { modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: providers, intraOpThreads: threads, interOpThreads: 1, spinWait: true, batchShapes },
+    pino({ level: 'warn' }),
+  );
   const inUse = embedder.executionProviders;
-  log(`model ${embedder.manifest.id} on ${inUse.join(', ')} (asked for ${providers.join(', ')})`);
+  const embedderShapes = [...embedder.batchShapes];
+  log(`model ${embedder.manifest.id} on ${inUse.join(', ')} (asked for ${providers.join(', ')}), batch shapes ${embedderShapes.length > 0 ? embedderShapes.join(',') : 'as they come'}`);
   const bareModelIps = new Map<number, number>();
   const loops = new Map<number, { ips: number; stages: StageSeconds }>();
   try {
@@ -89,6 +98,8 @@ export async function run(args: string[]): Promise<void> {
       bare_loop_ips: round(bestLoop[1].ips),
       by_batch: Object.fromEntries(batchSizes.map((b) => [b, { bare_loop_ips: round(loops.get(b)?.ips ?? NaN), bare_model_ips: round(bareModelIps.get(b) ?? NaN) }])),
       intra_op_threads: threads,
+      decode_concurrency: concurrency,
+      batch_shapes: embedderShapes,
       cpus: cpus().length,
       load_avg_1m: round(loadavg()[0], 2),
     };
@@ -106,6 +117,7 @@ export async function run(args: string[]): Promise<void> {
       metricsEnabled,
       partitions,
       intraOpThreads: threads,
+      executionProviders: providers.join(','),
       prepareConcurrency: concurrency,
       warmup: sizes.warmup,
       scrapeEveryMs,

@@ -20,6 +20,8 @@ export interface AppRunOptions {
   readonly metricsEnabled: boolean;
   readonly partitions: number;
   readonly intraOpThreads: number;
+  /** MODEL_EXECUTION_PROVIDERS of the app (csv, e.g. `cuda,cpu`). */
+  readonly executionProviders: string;
   readonly prepareConcurrency: number;
   /** Images extracted before the clock starts (model and group warm-up). */
   readonly warmup: number;
@@ -152,6 +154,7 @@ async function startApp(o: AppRunOptions, ia: string, ve: string): Promise<{ chi
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       MODEL_DIR: o.modelsDir,
       MODEL_INTRA_OP_THREADS: String(o.intraOpThreads),
+      MODEL_EXECUTION_PROVIDERS: o.executionProviders,
       EXTRACTOR_MAX_BATCH_SIZE: String(o.batchSize),
       EXTRACTOR_PREPARE_CONCURRENCY: String(o.prepareConcurrency),
       EXTRACTOR_HTTP_PORT: '0',

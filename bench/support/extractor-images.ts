@@ -50,12 +50,14 @@ export async function preprocess(embedder: ModelEmbedder, paths: readonly string
 /** The model's ceiling: bare `session.run` over preprocessed batches of `batchSize` (no normalisation, no I/O). */
 export async function bareModel(embedder: ModelEmbedder, images: Float32Array, count: number, batchSize: number): Promise<number> {
   await embedder.run(images.subarray(0, Math.min(batchSize, count) * embedder.inputSize), Math.min(batchSize, count)); // warm-up
+  // Whole batches only: a smaller last batch is another input shape, which a provider may set up anew (cuDNN does, for seconds).
+  const whole = count >= batchSize ? count - (count % batchSize) : count;
   const started = performance.now();
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
+  for (let start = 0; start < whole; start += batchSize) {
+    const n = Math.min(batchSize, whole - start);
     await embedder.run(images.subarray(start * embedder.inputSize, (start + n) * embedder.inputSize), n);
   }
-  return count / ((performance.now() - started) / 1000);
+  return whole / ((performance.now() - started) / 1000);
 }
 
 /**

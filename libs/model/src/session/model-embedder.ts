@@ -15,6 +15,9 @@ import { ExecutionProvider } from './model-runtime.config';
  * loop (onnxruntime runs the graph on its own threads); calls may overlap, though
  * they then share the session's intra-op threads. A malformed batch is an
  * InvalidInputError; the embedder is unusable after `release`.
+ *
+ * With `batchShapes` (sorted ascending), a batch of n runs zero-padded to the smallest
+ * shape ≥ n and only its first n outputs are returned; `warmUp` runs every shape once.
  */
 export class ModelEmbedder {
   /** Floats per image in the input batch. */
@@ -27,7 +30,11 @@ export class ModelEmbedder {
     private readonly session: ort.InferenceSession,
     readonly executionProviders: ExecutionProvider[],
     private readonly projection: LinearProjection | null = null,
+    readonly batchShapes: readonly number[] = [],
   ) {
+    if (batchShapes.some((b, i) => !Number.isInteger(b) || b < 1 || (i > 0 && b <= batchShapes[i - 1]))) {
+      throw new RangeError(`batch shapes must be positive integers in ascending order, got ${batchShapes.join(',')}`);
+    }
     if ((manifest.projection === null) !== (projection === null)) {
       throw new ModelManifestError(manifest.id, [`the manifest ${manifest.projection === null ? 'has no' : 'has a'} projection, the embedder was given ${projection === null ? 'none' : 'one'}`]);
     }
@@ -65,13 +72,25 @@ export class ModelEmbedder {
     if (batch.length < n * this.inputSize) {
       throw new InvalidInputError(`batch of ${n} needs ${n * this.inputSize} floats, got ${batch.length}`);
     }
-    const data = batch.length === n * this.inputSize ? batch : batch.subarray(0, n * this.inputSize);
-    const input = new ort.Tensor('float32', data, [n, ...expectedInputDims(this.manifest)]);
+    const shape = this.batchShapes.find((b) => b >= n) ?? n;
+    let data: Float32Array;
+    if (shape === n) {
+      data = batch.length === n * this.inputSize ? batch : batch.subarray(0, n * this.inputSize);
+    } else {
+      data = new Float32Array(shape * this.inputSize); // zeros after the n images
+      data.set(batch.subarray(0, n * this.inputSize));
+    }
+    const input = new ort.Tensor('float32', data, [shape, ...expectedInputDims(this.manifest)]);
     const results = await this.session.run({ [this.manifest.input.name]: input });
     const output = results[this.manifest.output.name];
     const values = output.data as Float32Array;
     const width = this.manifest.output.dim;
     return values.length === n * width ? values : values.slice(0, n * width);
+  }
+
+  /** Runs every batch shape once on zeros, so a provider's per-shape set-up happens now, not mid-stream. */
+  async warmUp(): Promise<void> {
+    for (const shape of this.batchShapes) await this.run(new Float32Array(shape * this.inputSize), shape);
   }
 
   async release(): Promise<void> {

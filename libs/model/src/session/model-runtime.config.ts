@@ -21,12 +21,22 @@ export interface ModelRuntimeOptions {
    * the cores back between operators, for processes where other work must not wait.
    */
   spinWait?: boolean;
+  /**
+   * Batch shapes the session runs: a batch of n images is zero-padded to the smallest shape
+   * ≥ n (larger batches run as they are), and each shape runs once when the model opens.
+   * For CUDA, whose cuDNN searches the convolution algorithms again for every new input
+   * shape (seconds each, measured on an H200), so a dynamic batcher's sizes 1..max would
+   * each pay it mid-stream. `undefined`: powers of two up to 32 when the session runs on
+   * cuda, none on cpu (padding there costs its share of compute). `[]`: never pad.
+   */
+  batchShapes?: number[];
 }
 
 /**
  * Environment variables of the model runtime, to merge into an app's config schema:
  * MODEL_ID, MODEL_DIR, MODEL_EXECUTION_PROVIDERS (csv of cpu,cuda),
- * MODEL_INTRA_OP_THREADS, MODEL_INTER_OP_THREADS, MODEL_SPIN_WAIT.
+ * MODEL_INTRA_OP_THREADS, MODEL_INTER_OP_THREADS, MODEL_SPIN_WAIT, MODEL_BATCH_SHAPES
+ * (csv of batch sizes; unset: the provider's default, see `batchShapes`; `none`: never pad).
  */
 export const modelRuntimeEnvSchema = z.object({
   MODEL_ID: z.string().min(1).default('mobilenet-v2-nsfwjs'),
@@ -35,7 +45,25 @@ export const modelRuntimeEnvSchema = z.object({
   MODEL_INTRA_OP_THREADS: env.int(0),
   MODEL_INTER_OP_THREADS: env.int(1, 1),
   MODEL_SPIN_WAIT: env.bool(true),
+  MODEL_BATCH_SHAPES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      if (v.trim() === 'none') return [];
+      const shapes = v.split(',').map((x) => Number(x.trim()));
+      if (shapes.some((x) => !Number.isInteger(x) || x < 1)) {
+        ctx.addIssue({ code: 'custom', message: `expected positive integers separated by commas, or "none"; got "${v}"` });
+        return z.NEVER;
+      }
+      return [...new Set(shapes)].sort((a, b) => a - b);
+    }),
 });
+
+/** The batch shapes a session on `providers` pads to when none were configured (see `batchShapes`). */
+export function defaultBatchShapes(providers: readonly ExecutionProvider[]): number[] {
+  return providers.includes('cuda') ? [1, 2, 4, 8, 16, 32] : [];
+}
 
 export function modelRuntimeOptionsFrom(config: z.infer<typeof modelRuntimeEnvSchema>): ModelRuntimeOptions {
   return {
@@ -45,5 +73,6 @@ export function modelRuntimeOptionsFrom(config: z.infer<typeof modelRuntimeEnvSc
     intraOpThreads: config.MODEL_INTRA_OP_THREADS,
     interOpThreads: config.MODEL_INTER_OP_THREADS,
     spinWait: config.MODEL_SPIN_WAIT,
+    batchShapes: config.MODEL_BATCH_SHAPES,
   };
 }

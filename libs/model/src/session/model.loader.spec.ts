@@ -1,9 +1,11 @@
 /** @jest-environment ./libs/model/src/testing/onnx-jest.environment.js */
+import { modelManifestSchema } from '../manifest/model-manifest.schema';
 import { ModelManifestError, ModelNotFoundError } from '../model-errors';
 import { TINY_MODEL_ID, tinyManifest, writeTinyModelDir } from '../testing/tiny-model-dir.fixture';
-import { l2NormaliseRows } from './model-embedder';
+import * as ort from 'onnxruntime-node';
+import { ModelEmbedder, l2NormaliseRows } from './model-embedder';
 import { loadModel } from './model.loader';
-import { ModelRuntimeOptions } from './model-runtime.config';
+import { ModelRuntimeOptions, defaultBatchShapes, modelRuntimeEnvSchema } from './model-runtime.config';
 
 const options = (modelsDir: string, extra: Partial<ModelRuntimeOptions> = {}): ModelRuntimeOptions => ({
   modelsDir, modelId: TINY_MODEL_ID, executionProviders: ['cpu'], intraOpThreads: 1, interOpThreads: 1, ...extra,
@@ -71,6 +73,74 @@ describe('loadModel', () => {
     } finally {
       await model.release();
     }
+  });
+});
+
+describe('batch shapes', () => {
+  /** A session that records the batch dim of every run and answers `rows × 12` floats. */
+  const manifest = modelManifestSchema.parse(tinyManifest());
+  const recordingSession = () => {
+    const shapes: number[] = [];
+    const session = {
+      run: (feeds: Record<string, ort.Tensor>) => {
+        const n = Number(Object.values(feeds)[0].dims[0]);
+        shapes.push(n);
+        return Promise.resolve({ [manifest.output.name]: { data: Float32Array.from({ length: n * 12 }, (_, i) => i) } });
+      },
+    } as unknown as ort.InferenceSession;
+    return { shapes, session };
+  };
+
+  it('pads a batch to the smallest shape that holds it, warms every shape once, and runs larger batches as they are', async () => {
+    const { shapes, session } = recordingSession();
+    const embedder = new ModelEmbedder(manifest, session, ['cuda', 'cpu'], null, [1, 4, 8]);
+    await embedder.warmUp();
+    expect(shapes).toEqual([1, 4, 8]);
+    const out = await embedder.run(new Float32Array(3 * embedder.inputSize), 3);
+    expect(shapes.at(-1)).toBe(4);
+    expect(out.length).toBe(3 * 12); // only the real rows
+    await embedder.run(new Float32Array(9 * embedder.inputSize), 9);
+    expect(shapes.at(-1)).toBe(9);
+    await embedder.run(new Float32Array(8 * embedder.inputSize), 8);
+    expect(shapes.at(-1)).toBe(8);
+  });
+
+  it('rejects shapes that are not ascending positive integers', () => {
+    const { session } = recordingSession();
+    expect(() => new ModelEmbedder(manifest, session, ['cpu'], null, [4, 2])).toThrow('batch shapes must be positive integers in ascending order, got 4,2');
+    expect(() => new ModelEmbedder(manifest, session, ['cpu'], null, [0])).toThrow(RangeError);
+  });
+
+  it('gives the same embeddings padded as unpadded on a real session', async () => {
+    const dir = writeTinyModelDir();
+    const plain = await loadModel(options(dir, { batchShapes: [] }), noWarnings);
+    const padded = await loadModel(options(dir, { batchShapes: [2, 8] }), noWarnings);
+    try {
+      expect(padded.batchShapes).toEqual([2, 8]);
+      const n = 5;
+      const batch = Float32Array.from({ length: n * plain.inputSize }, (_, i) => ((i * 7) % 23) / 23);
+      const a = await plain.embed(batch, n);
+      const b = await padded.embed(batch, n);
+      expect(b.length).toBe(a.length);
+      for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 5);
+    } finally {
+      await plain.release();
+      await padded.release();
+    }
+  });
+
+  it('defaults to powers of two up to 32 on cuda and to none on cpu', () => {
+    expect(defaultBatchShapes(['cuda', 'cpu'])).toEqual([1, 2, 4, 8, 16, 32]);
+    expect(defaultBatchShapes(['cpu'])).toEqual([]);
+  });
+
+  it('reads MODEL_BATCH_SHAPES as sorted distinct sizes, "none" as no padding, and names a bad value', () => {
+    expect(modelRuntimeEnvSchema.parse({ MODEL_BATCH_SHAPES: '8,1,8' }).MODEL_BATCH_SHAPES).toEqual([1, 8]);
+    expect(modelRuntimeEnvSchema.parse({ MODEL_BATCH_SHAPES: 'none' }).MODEL_BATCH_SHAPES).toEqual([]);
+    expect(modelRuntimeEnvSchema.parse({}).MODEL_BATCH_SHAPES).toBeUndefined();
+    const bad = modelRuntimeEnvSchema.safeParse({ MODEL_BATCH_SHAPES: '4,0' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['MODEL_BATCH_SHAPES', 'expected positive integers separated by commas, or "none"; got "4,0"']]);
   });
 });
 

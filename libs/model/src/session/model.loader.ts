@@ -9,7 +9,7 @@ import { ModelManifest } from '../manifest/model-manifest.schema';
 import { loadProjection } from '../projection/projection.loader';
 import { checkGraphContract } from './graph-contract.check';
 import { ModelEmbedder } from './model-embedder';
-import { ModelRuntimeOptions } from './model-runtime.config';
+import { ModelRuntimeOptions, defaultBatchShapes } from './model-runtime.config';
 import { ModelWarningSink, openOnnxSession } from './onnx-session.opener';
 
 /**
@@ -39,7 +39,14 @@ export async function loadModel(
     await session.release();
     throw new ModelManifestError(options.modelId, problems);
   }
-  return new ModelEmbedder(manifest, session, executionProviders, projection);
+  const embedder = new ModelEmbedder(manifest, session, executionProviders, projection, options.batchShapes ?? defaultBatchShapes(executionProviders));
+  try {
+    await embedder.warmUp();
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+  return embedder;
 }
 
 /**
