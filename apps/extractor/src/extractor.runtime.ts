@@ -60,7 +60,7 @@ export async function startExtractor(
   const removeTarget = (): void => target?.remove();
   let embedder: WorkerModelEmbedder | undefined;
   try {
-    embedder = await WorkerModelEmbedder.open(modelRuntimeOptionsFrom(config), logger, onFatal);
+    embedder = await WorkerModelEmbedder.open({ ...modelRuntimeOptionsFrom(config), maxBatchSize: config.EXTRACTOR_MAX_BATCH_SIZE }, logger, onFatal);
     readiness.markModelLoaded();
     logger.info({ model: embedder.manifest.id, version: embedder.manifest.version, providers: embedder.executionProviders, url }, 'model loaded');
     const running = await startConsuming(config, logger, embedder, readiness);

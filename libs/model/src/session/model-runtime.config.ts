@@ -26,10 +26,13 @@ export interface ModelRuntimeOptions {
    * ≥ n (larger batches run as they are), and each shape runs once when the model opens.
    * For CUDA, whose cuDNN searches the convolution algorithms again for every new input
    * shape (seconds each, measured on an H200), so a dynamic batcher's sizes 1..max would
-   * each pay it mid-stream. `undefined`: powers of two up to 32 when the session runs on
-   * cuda, none on cpu (padding there costs its share of compute). `[]`: never pad.
+   * each pay it mid-stream. `undefined`: powers of two up to `maxBatchSize`, and
+   * `maxBatchSize` itself, when the session runs on cuda; none on cpu (padding there costs
+   * its share of compute). `[]`: never pad.
    */
   batchShapes?: number[];
+  /** The largest batch the caller runs (the extractor's EXTRACTOR_MAX_BATCH_SIZE); 32 when unset. */
+  maxBatchSize?: number;
 }
 
 /**
@@ -61,8 +64,11 @@ export const modelRuntimeEnvSchema = z.object({
 });
 
 /** The batch shapes a session on `providers` pads to when none were configured (see `batchShapes`). */
-export function defaultBatchShapes(providers: readonly ExecutionProvider[]): number[] {
-  return providers.includes('cuda') ? [1, 2, 4, 8, 16, 32] : [];
+export function defaultBatchShapes(providers: readonly ExecutionProvider[], maxBatchSize = 32): number[] {
+  if (!providers.includes('cuda')) return [];
+  const shapes: number[] = [];
+  for (let b = 1; b < maxBatchSize; b *= 2) shapes.push(b);
+  return [...shapes, maxBatchSize];
 }
 
 export function modelRuntimeOptionsFrom(config: z.infer<typeof modelRuntimeEnvSchema>): ModelRuntimeOptions {

@@ -129,9 +129,11 @@ describe('batch shapes', () => {
     }
   });
 
-  it('defaults to powers of two up to 32 on cuda and to none on cpu', () => {
+  it('defaults to powers of two up to the largest batch, and that batch, on cuda, and to none on cpu', () => {
     expect(defaultBatchShapes(['cuda', 'cpu'])).toEqual([1, 2, 4, 8, 16, 32]);
-    expect(defaultBatchShapes(['cpu'])).toEqual([]);
+    expect(defaultBatchShapes(['cuda', 'cpu'], 48)).toEqual([1, 2, 4, 8, 16, 32, 48]);
+    expect(defaultBatchShapes(['cuda', 'cpu'], 1)).toEqual([1]);
+    expect(defaultBatchShapes(['cpu'], 48)).toEqual([]);
   });
 
   it('reads MODEL_BATCH_SHAPES as sorted distinct sizes, "none" as no padding, and names a bad value', () => {

@@ -39,7 +39,7 @@ export async function loadModel(
     await session.release();
     throw new ModelManifestError(options.modelId, problems);
   }
-  const embedder = new ModelEmbedder(manifest, session, executionProviders, projection, options.batchShapes ?? defaultBatchShapes(executionProviders));
+  const embedder = new ModelEmbedder(manifest, session, executionProviders, projection, options.batchShapes ?? defaultBatchShapes(executionProviders, options.maxBatchSize));
   try {
     await embedder.warmUp();
   } catch (err) {
