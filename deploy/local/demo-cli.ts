@@ -237,9 +237,9 @@ async function waitForChain(input: {
       if (current === undefined) {
         // `ends` are the vector-cleaned ends the index-writer caught up with.
         const behind = snapshotBehind(snapshotOf, topics.vectorCleaned, ends);
-        // A snapshot written in the background is announced (index-updated) by the writer's next
-        // apply or snapshot tick, up to ~1 s after its manifest: wait until index-updated has grown
-        // too, so the summary is not read before the first announcement of this run.
+        // A snapshot written in the background is announced (index-updated) a moment after its
+        // manifest is on disk: wait until index-updated has grown too, so the summary is not read
+        // before the first announcement of this run.
         const announced = behind === 0 ? (await grownSince(brokers, topics.indexUpdated, marks)).count : 0;
         if (behind === 0 && announced > 0) {
           say(`chain caught up, index snapshot written: ${counts}`);

@@ -51,13 +51,21 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
     rebuildDeletedRatio: config.INDEX_REBUILD_DELETED_RATIO,
     exactFilterMax: config.INDEX_EXACT_FILTER_MAX,
   };
+  // A background snapshot is announced on index-updated as soon as it is on disk, not at the next timer tick.
+  let onSnapshotWritten = (): void => undefined;
+  const listener = { snapshotWritten: () => onSnapshotWritten() };
   const host: ShardHost =
     config.INDEX_WORKERS === 0
-      ? new PartitionShardsHost(hostOptions)
-      : new ShardWorkerPool(hostOptions, config.INDEX_WORKERS, (err) => {
-          logger.fatal({ reason: reasonOf(err) }, 'shard worker died');
-          onFatal(reasonOf(err));
-        });
+      ? new PartitionShardsHost(hostOptions, Date.now, listener)
+      : new ShardWorkerPool(
+          hostOptions,
+          config.INDEX_WORKERS,
+          (err) => {
+            logger.fatal({ reason: reasonOf(err) }, 'shard worker died');
+            onFatal(reasonOf(err));
+          },
+          listener,
+        );
   const metrics = config.METRICS_ENABLED ? new IndexWriterMetrics() : undefined;
   const ownership = new PartitionOwnership(host, hostOptions, logger);
   let owner = config.INDEX_OWNER_ID ?? `${hostname()}:${config.INDEX_HTTP_PORT}`;
@@ -71,6 +79,9 @@ export async function startIndexWriter(config: IndexWriterConfig, logger: Logger
     metrics,
     logger,
   });
+  onSnapshotWritten = () => {
+    service.snapshotIfDue().catch((err: unknown) => logger.error({ reason: reasonOf(err) }, 'announcing a written snapshot failed'));
+  };
   const queries = new ShardQueryService({ host, ownership, owner: () => owner, modelVersion: config.INDEX_MODEL_VERSION, exactFilterMax: config.INDEX_EXACT_FILTER_MAX, metrics });
   const app = await createIndexWriterHttpApp({ queries, ownership, limits: new KnnLimits(config.INDEX_DIM, config.INDEX_MAX_K), maxBodyBytes: config.INDEX_HTTP_MAX_BODY_BYTES, logger });
   await app.listen(config.INDEX_HTTP_PORT, config.INDEX_HTTP_HOST);

@@ -85,6 +85,20 @@ describe('PartitionShardsHost', () => {
     expect(hits).toHaveLength(5);
   });
 
+  it('tells its listener when a background snapshot is on disk; the next snapshot call returns its report', async () => {
+    const written: number[] = [];
+    let landed: () => void = () => undefined;
+    const once = new Promise<void>((resolve) => (landed = resolve));
+    const host = new PartitionShardsHost(options({ snapshotEveryOps: 1 }), Date.now, { snapshotWritten: (partition) => (written.push(partition), landed()) });
+    await host.open(2);
+    const applied = await host.apply(2, upserts.slice(0, 3), [], true);
+    expect(applied.snapshots).toEqual([]); // started in the background
+    await once;
+    expect(written).toEqual([2]);
+    expect(await host.snapshot(2, false)).toMatchObject([{ partition: 2, snapshotVersion: 1 }]);
+    await host.close();
+  });
+
   it('compacts a shard once its deleted share passes the ratio, keeping every live id searchable', async () => {
     const host = new PartitionShardsHost(options({ capacity: 100, snapshotEveryOps: 1 }));
     await host.open(0);

@@ -2,7 +2,7 @@ import { InternalError } from '@stylestream/errors';
 import type { Neighbour } from './hnsw-shard';
 import { PartitionShards } from './partition-shards';
 import type { KnnFilter } from './shard-set';
-import type { ApplyResult, IndexOp, OpenResult, PartitionStats, ShardHost, ShardHostOptions, ShardQuery, ShardQueryResult, SnapshotReport } from './shard-host.port';
+import type { ApplyResult, IndexOp, OpenResult, PartitionStats, ShardHost, ShardHostListener, ShardHostOptions, ShardQuery, ShardQueryResult, SnapshotReport } from './shard-host.port';
 
 const yieldToQueries = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -25,13 +25,18 @@ export class PartitionShardsHost implements ShardHost {
   constructor(
     private readonly options: ShardHostOptions,
     private readonly now: () => number = Date.now,
+    private readonly listener: ShardHostListener = {},
   ) {}
 
   open(partition: number): Promise<OpenResult> {
     return this.exclusive(async () => {
       let shards = this.partitions.get(partition);
       if (shards === undefined) {
-        shards = await PartitionShards.open(this.options, partition, this.now, { onThawed: () => this.scheduleDrain(partition), yieldPoint: yieldToQueries });
+        shards = await PartitionShards.open(this.options, partition, this.now, {
+          onThawed: () => this.scheduleDrain(partition),
+          onSnapshotWritten: () => this.listener.snapshotWritten?.(partition),
+          yieldPoint: yieldToQueries,
+        });
         this.partitions.set(partition, shards);
       }
       return { partition, appliedOffset: shards.appliedOffset, snapshotVersion: shards.set.snapshotVersion, vectors: shards.set.size };

@@ -37,6 +37,8 @@ export const DEFAULT_MAX_PENDING_OPS = 20_000;
 export interface PartitionShardsHooks {
   /** Called when a background snapshot or compaction ends: queued ops may now be applied. */
   readonly onThawed?: () => void;
+  /** Called when a background snapshot is on disk and its report waits to be taken (before any compaction after it). */
+  readonly onSnapshotWritten?: () => void;
   /** Awaited between chunks of a compaction (default: setImmediate). */
   readonly yieldPoint?: YieldPoint;
 }
@@ -312,6 +314,7 @@ export class PartitionShards {
    */
   private async snapshotThenCompact(): Promise<void> {
     this.finishedReports.push(await this.snapshot());
+    this.hooks.onSnapshotWritten?.();
     for (const shard of this.set.shardsToCompact(this.options.rebuildDeletedRatio)) {
       this.set.replaceShard(await shard.compacted(this.hooks.yieldPoint ?? nextTurn));
       this.finishedCompactions.push(shard.shardId);

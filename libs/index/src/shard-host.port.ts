@@ -116,6 +116,12 @@ export interface ShardHostOptions {
  *   replays from the last snapshot, so state never forks;
  * - errors reject with InternalError (a worker that died fails every call).
  */
+/** What a shard host tells its owner between calls. */
+export interface ShardHostListener {
+  /** A background snapshot of `partition` is on disk: the next `snapshot(partition, false)` returns its report. */
+  snapshotWritten?(partition: number): void;
+}
+
 export interface ShardHost {
   open(partition: number): Promise<OpenResult>;
   release(partition: number): Promise<void>;

@@ -32,6 +32,27 @@ describe('ShardWorkerPool (real worker threads)', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
+  it('tells its listener when a background snapshot lands in a worker, and the next snapshot call reports it', async () => {
+    const [vector] = seededUnitVectors(1, 8, 5);
+    const written: number[] = [];
+    let landed: () => void = () => undefined;
+    const once = new Promise<void>((resolve) => (landed = resolve));
+    pool = new ShardWorkerPool(
+      { ...options(dir), snapshotEveryOps: 1 },
+      2,
+      (err) => {
+        throw err;
+      },
+      { snapshotWritten: (partition) => (written.push(partition), landed()) },
+    );
+    await pool.open(3);
+    const applied = await pool.apply(3, [{ kind: 'upsert', offset: 0, imageId: 'a', vector }], [], true);
+    expect(applied.snapshots).toEqual([]); // it runs in the background
+    await once;
+    expect(written).toEqual([3]);
+    expect(await pool.snapshot(3, false)).toMatchObject([{ partition: 3, snapshotVersion: 1 }]);
+  });
+
   it('spreads partitions over workers, merges queries, and reloads partitions from their snapshots', async () => {
     const data = seededUnitVectors(60, 8, 21);
     const first = new ShardWorkerPool(options(dir), 2, (err) => {

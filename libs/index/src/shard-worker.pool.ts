@@ -1,8 +1,8 @@
 import { workerScript } from '@stylestream/config';
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '@stylestream/errors';
-import type { ApplyResult, IndexOp, OpenResult, PartitionStats, ShardHost, ShardHostOptions, ShardQuery, ShardQueryResult, SnapshotReport } from './shard-host.port';
-import type { ShardWorkerData, ShardWorkerMethod, ShardWorkerReply, ShardWorkerRequest } from './shard-worker.protocol';
+import type { ApplyResult, IndexOp, OpenResult, PartitionStats, ShardHost, ShardHostListener, ShardHostOptions, ShardQuery, ShardQueryResult, SnapshotReport } from './shard-host.port';
+import type { ShardWorkerData, ShardWorkerEvent, ShardWorkerMethod, ShardWorkerReply, ShardWorkerRequest } from './shard-worker.protocol';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -19,8 +19,13 @@ class ShardWorker {
     readonly index: number,
     private readonly worker: Worker,
     onFatal: (err: InternalError) => void,
+    listener: ShardHostListener,
   ) {
-    worker.on('message', (reply: ShardWorkerReply) => {
+    worker.on('message', (reply: ShardWorkerReply | ShardWorkerEvent) => {
+      if ('event' in reply) {
+        listener.snapshotWritten?.(reply.partition);
+        return;
+      }
       const waiting = this.pending.get(reply.id);
       if (waiting === undefined) return;
       this.pending.delete(reply.id);
@@ -61,17 +66,18 @@ class ShardWorker {
  * (Kafka, HTTP) stays responsive. Queries fan out to every worker and the
  * top-k are merged. A worker that crashes fails its calls and reports to
  * `onFatal` (its shards are gone: the process must restart from snapshots).
+ * A worker's background snapshot reaches `listener.snapshotWritten` as it lands.
  */
 export class ShardWorkerPool implements ShardHost {
   private readonly workers: ShardWorker[];
   /** Partitions opened (and not released) per worker: a query goes only to workers that hold one. */
   private readonly held = new Map<ShardWorker, Set<number>>();
 
-  constructor(options: ShardHostOptions, size: number, onFatal: (err: InternalError) => void) {
+  constructor(options: ShardHostOptions, size: number, onFatal: (err: InternalError) => void, listener: ShardHostListener = {}) {
     const { script, entry } = workerScript(__dirname, 'shard-worker');
     this.workers = Array.from({ length: Math.max(1, size) }, (_, i) => {
       const workerData: ShardWorkerData = { options, entry };
-      return new ShardWorker(i, new Worker(script, { workerData, name: `shard-worker-${i}` }), onFatal);
+      return new ShardWorker(i, new Worker(script, { workerData, name: `shard-worker-${i}` }), onFatal, listener);
     });
   }
 

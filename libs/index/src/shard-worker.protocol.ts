@@ -10,6 +10,12 @@ export interface ShardWorkerRequest {
   readonly args: readonly unknown[];
 }
 
+/** Worker → main, unasked: a ShardHostListener call. */
+export interface ShardWorkerEvent {
+  readonly event: 'snapshot-written';
+  readonly partition: number;
+}
+
 /** Worker → main. An error crosses as plain data and is rebuilt as an InternalError. */
 export type ShardWorkerReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }

@@ -2,12 +2,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { reasonOf } from '@stylestream/errors';
 import { PartitionShardsHost } from './partition-shards.host';
 import type { ShardHost } from './shard-host.port';
-import type { ShardWorkerData, ShardWorkerReply, ShardWorkerRequest } from './shard-worker.protocol';
+import type { ShardWorkerData, ShardWorkerEvent, ShardWorkerReply, ShardWorkerRequest } from './shard-worker.protocol';
 
 /** A shard worker thread: a PartitionShardsHost answering ShardWorkerRequests from its pool. */
 const port = parentPort;
 if (port === null) throw new Error('shard-worker.thread must run in a worker thread');
-const host: ShardHost = new PartitionShardsHost((workerData as ShardWorkerData).options);
+const host: ShardHost = new PartitionShardsHost((workerData as ShardWorkerData).options, Date.now, {
+  snapshotWritten: (partition) => port.postMessage({ event: 'snapshot-written', partition } satisfies ShardWorkerEvent),
+});
 
 /** The arguments cross the thread boundary untyped; the pool builds them from the same ShardHost signatures. */
 const call = (request: ShardWorkerRequest): Promise<unknown> => {
