@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { HttpShardOwnerClient } from './http-shard-owner.client';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { HttpShardOwnerClient, untilAborted } from './http-shard-owner.client';
 import type { KnnRequest } from '../domain/shard-owner.port';
 
 /** A fake owner: records each /v1/knn body and answers no hits. */
@@ -35,5 +35,33 @@ describe('HttpShardOwnerClient', () => {
       await client.close();
       for (const o of owners) o.server.close();
     }
+  });
+
+  it('fails a call at once when the owner resets the connection before answering (it never hangs)', async () => {
+    // What a proxy in front of a dead owner does: accept, then close.
+    const server = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new HttpShardOwnerClient({ connectionsPerOwner: 2, keepAliveMs: 1_000 });
+    try {
+      const started = Date.now();
+      await expect(client.shards(url, AbortSignal.timeout(5_000))).rejects.toThrow(/shard owner http:\/\/127\.0\.0\.1:\d+: (?!aborted)/);
+      await expect(client.knn(url, { vector: [1, 0], k: 1 }, AbortSignal.timeout(5_000))).rejects.toThrow(/shard owner/);
+      expect(Date.now() - started).toBeLessThan(5_000); // failed on the reset, not at the deadline
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
+  it('untilAborted rejects at the abort even when the work never settles, and passes a result through otherwise', async () => {
+    const never = new Promise<string>(() => undefined);
+    const controller = new AbortController();
+    const waiting = untilAborted(never, controller.signal);
+    controller.abort(new Error('deadline'));
+    await expect(waiting).rejects.toThrow('deadline');
+    await expect(untilAborted(Promise.resolve('ok'), new AbortController().signal)).resolves.toBe('ok');
+    await expect(untilAborted(never, AbortSignal.abort(new Error('already')))).rejects.toThrow('already');
+    await expect(untilAborted(Promise.reject(new Error('boom')), new AbortController().signal)).rejects.toThrow('boom');
   });
 });

@@ -55,18 +55,21 @@ export class HttpShardOwnerClient implements ShardOwnerClient {
   private async call<T>(owner: string, method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: string): Promise<T> {
     let response;
     try {
-      response = await request(new URL(path, owner), {
-        method,
-        dispatcher: this.agent,
+      response = await untilAborted(
+        request(new URL(path, owner), {
+          method,
+          dispatcher: this.agent,
+          signal,
+          ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+        }),
         signal,
-        ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
-      });
+      );
     } catch (err) {
       throw new DependencyUnavailableError(`shard owner ${owner}`, signal.aborted ? 'aborted at its deadline' : reasonOf(err), err);
     }
     let parsed: unknown;
     try {
-      parsed = await response.body.json();
+      parsed = await untilAborted(response.body.json(), signal);
     } catch (err) {
       throw new DependencyUnavailableError(`shard owner ${owner}`, `${method} ${path}: HTTP ${response.statusCode} with an unreadable body`, err);
     }
@@ -75,4 +78,32 @@ export class HttpShardOwnerClient implements ShardOwnerClient {
     if (response.statusCode >= 400 && response.statusCode < 500) throw new OwnerRejectedError(owner, response.statusCode, reason);
     throw new DependencyUnavailableError(`shard owner ${owner}`, `${method} ${path}: HTTP ${response.statusCode}: ${reason}`);
   }
+}
+
+/**
+ * `work`, or a rejection with the signal's reason as soon as `signal` aborts, whichever comes
+ * first: a call's deadline holds even where the HTTP client misses the abort. (undici 6.29 left
+ * a GET pending for good, its abort ignored, when the owner's connection was reset before any
+ * answer: the search API then hung at start.) A call given up on this way settles later
+ * unobserved.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }

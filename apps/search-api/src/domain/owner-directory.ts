@@ -53,7 +53,15 @@ export class OwnerDirectory {
 
   /** Refreshes every listing once (awaited), then keeps refreshing in the background. */
   async start(): Promise<void> {
-    await this.refresh();
+    // The first round runs before the app listens, when nothing else may hold the event loop: each
+    // call's deadline timer is unref'd, and a connection the owner half-closes holds nothing. Without
+    // this timer the process would end, with exit code 0, in the middle of the round.
+    const hold = setTimeout(() => undefined, this.options.timeoutMs + 1_000);
+    try {
+      await this.refresh();
+    } finally {
+      clearTimeout(hold);
+    }
     this.timer = setInterval(() => void this.refresh(), this.options.refreshMs);
     this.timer.unref();
   }
