@@ -1,3 +1,4 @@
+import { isRetriable, reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
 import type { Logger } from 'pino';
@@ -15,7 +16,7 @@ export async function serveCatalog(config: CatalogConfig, logger: Logger): Promi
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   collectProcessMetrics('catalog');
   const runtime = createCatalogRuntime(config, logger);
-  const index = await runtime.lifecycle.ensure();
+  const index = await retryWhileUnavailable(() => runtime.lifecycle.ensure(), logger);
   const sink = createCatalogSink({ ...runtime.sinkBase, imagesIndex: config.CATALOG_ALIAS, groupId: config.KAFKA_GROUP_ID });
   await runtime.producer.connect();
   await sink.start();
@@ -27,4 +28,23 @@ export async function serveCatalog(config: CatalogConfig, logger: Logger): Promi
     await sink.stop();
     await runtime.close();
   }, logger);
+}
+
+/**
+ * The index setup, tried again while Elasticsearch is unavailable or slow (a retriable error), up
+ * to `attempts` times with a doubling wait (1, 2, 4, 8, 16 s). A node that has only just started,
+ * on a machine where the other apps are booting too, took over the 10 s request timeout to create
+ * its first index. Every setup step is idempotent. Any other error, or the last attempt's, is thrown.
+ */
+export async function retryWhileUnavailable<T>(setup: () => Promise<T>, logger: Pick<Logger, 'warn'>, attempts = 6, firstWaitMs = 1_000): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await setup();
+    } catch (err) {
+      if (attempt >= attempts || !isRetriable(err)) throw err;
+      const waitMs = firstWaitMs * 2 ** (attempt - 1);
+      logger.warn({ attempt, waitMs, reason: reasonOf(err) }, 'catalogue index setup failed; trying again');
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
