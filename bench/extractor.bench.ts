@@ -2,7 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { DEFAULT_MODEL_ID, EXECUTION_PROVIDERS, type ExecutionProvider, buildDefaultModel, loadModel } from '@stylestream/model';
+import { DEFAULT_MODEL_ID, buildDefaultModel, loadModel, modelRuntimeEnvSchema } from '@stylestream/model';
 import { type StageSeconds, bareLoop, bareModel, benchPhotos, preprocess } from './support/extractor-images';
 import { type AppRunResult, runExtractorApp } from './support/extractor-app.run';
 import { callCostNsPerItem, extractorCallSequence } from './support/metric-call-cost';
@@ -35,7 +35,9 @@ export async function run(args: string[]): Promise<void> {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const providers = parseProviders(flag('providers') ?? 'cpu');
+  // The same parsing as the apps' MODEL_EXECUTION_PROVIDERS and MODEL_BATCH_SHAPES.
+  const runtimeFlags = modelRuntimeEnvSchema.pick({ MODEL_EXECUTION_PROVIDERS: true, MODEL_BATCH_SHAPES: true }).parse({ MODEL_EXECUTION_PROVIDERS: flag('providers') ?? 'cpu', MODEL_BATCH_SHAPES: flag('batch-shapes') });
+  const providers = runtimeFlags.MODEL_EXECUTION_PROVIDERS;
   const concurrency = Number(flag('concurrency') ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency: expected a positive integer, got "${flag('concurrency')}"`);
   // Same libuv pool as the app (main.ts: EXTRACTOR_PREPARE_CONCURRENCY + 4), before the pool's first use.
@@ -56,8 +58,7 @@ export async function run(args: string[]): Promise<void> {
 
   buildDefaultModel(modelsDir);
   const photos = benchPhotos(photosDir, sizes.images);
-  const shapesFlag = flag('batch-shapes');
-  const batchShapes = shapesFlag === undefined ? undefined : shapesFlag === 'none' ? [] : parseBatches(shapesFlag).sort((a, b) => a - b);
+  const batchShapes = runtimeFlags.MODEL_BATCH_SHAPES;
   const embedder = await loadModel(
     { modelsDir, modelId: DEFAULT_MODEL_ID, executionProviders: providers, intraOpThreads: threads, interOpThreads: 1, spinWait: true, batchShapes },
     pino({ level: 'warn' }),
@@ -188,13 +189,6 @@ export async function run(args: string[]): Promise<void> {
     load_avg_1m: round(loadavg()[0], 2),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-function parseProviders(list: string): ExecutionProvider[] {
-  const out = list.split(',').map((p) => p.trim());
-  const bad = out.find((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
-  if (bad !== undefined) throw new Error(`--providers: unknown execution provider "${bad}" (known: ${EXECUTION_PROVIDERS.join(', ')})`);
-  return out as ExecutionProvider[];
 }
 
 function parseBatches(list: string): number[] {
