@@ -5,8 +5,8 @@ import pino from 'pino';
 import { type ClickHouseClient, applyMigrations, createClickHouseClient, readMigrations } from '@stylestream/clickhouse';
 import { AnalyticsQueryService, type FollowedBloggerStats } from '../apps/analytics/src/query/analytics-query.service';
 import { ClickHouseSqlRunner } from '../apps/analytics/src/query/sql-runner';
-import { type SqlQuery, liveFactTerms, trendQuery } from '../apps/analytics/src/query/stats-queries';
-import type { TrendRequest } from '../apps/analytics/src/query/stats-request';
+import { type SqlQuery, liveFactTerms, risingQuery, trendQuery } from '../apps/analytics/src/query/stats-queries';
+import type { RisingRequest, TrendRequest } from '../apps/analytics/src/query/stats-request';
 import { BENCH_QUARTERS, CHURN, applyChurn, describeCatalogue, generateCatalogue } from './support/analytics-dataset';
 import { measureIngest } from './support/analytics-ingest';
 import { fillNormalised, normalisedFollowedQueries, normalisedTrendQueries } from './support/analytics-normalised';
@@ -91,6 +91,9 @@ export async function run(args: string[]): Promise<void> {
     if (!followedOnly) {
       // The trend questions read image_facts without FINAL: they must answer as FINAL does, on the live quarter too.
       for (const quarter of [BENCH_QUARTERS[BENCH_QUARTERS.length - 1], BENCH_QUARTERS[3]]) await sameTrend(queriesOf, new ClickHouseSqlRunner(client), { ...trends[0], quarter, previousQuarter: previousOf(quarter) });
+      // Questions without label conditions read label_counts: they must answer as the scan of image_facts does.
+      await sameCounts(queriesOf, new ClickHouseSqlRunner(client), trends[0]);
+      log('label_counts answers = image_facts answers (trend and rising without conditions, live and closed quarters, with and without a source filter)');
       const tr = await measure(queries, 3, (i) => queriesOf.trend(at(trends, i)));
       log(`quarter trend: p50 ${tr.p50} ms, p95 ${tr.p95} ms, max ${tr.max} ms; CPU p50 ${tr.cpuP50} ms, p95 ${tr.cpuP95} ms; ${load()}`);
       Object.assign(result, { trend_p95_ms: tr.p95, trend_p50_ms: tr.p50, trend_cpu_p95_ms: tr.cpuP95, trend_cpu_p50_ms: tr.cpuP50 });
@@ -142,6 +145,24 @@ async function sameTrend(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, r
   const final = new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>({ ...q, query: q.query.replace(live, '').replace('FROM image_facts\n', 'FROM image_facts FINAL\n') }) });
   const [withoutFinal, withFinal] = [await app.trend(req), await final.trend(req)];
   if (JSON.stringify(withoutFinal) !== JSON.stringify(withFinal)) throw new Error(`trend without FINAL differs from FINAL for ${req.quarter}: ${JSON.stringify({ withoutFinal: withoutFinal.images, withFinal: withFinal.images })}`);
+}
+
+/** Trend and rising questions without label conditions (label_counts) equal the scan of image_facts (the SQL for questions with conditions). */
+async function sameCounts(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, like: TrendRequest): Promise<void> {
+  // The app's answer assembly over the scan's SQL, whatever SQL the app would pick.
+  const scanning = (query: SqlQuery): AnalyticsQueryService => new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(query) });
+  for (const quarter of [BENCH_QUARTERS[BENCH_QUARTERS.length - 1], BENCH_QUARTERS[3]]) {
+    for (const sources of [[], ['social', 'retail']] as const) {
+      const trend: TrendRequest = { ...like, quarter, previousQuarter: previousOf(quarter), where: [], sources, uniqueOnly: false, limit: 1000 };
+      const [fromCounts, fromScan] = [await app.trend(trend), await scanning(trendQuery(trend)).trend(trend)];
+      if (JSON.stringify(fromCounts) !== JSON.stringify(fromScan)) {
+        throw new Error(`trend from label_counts differs from the scan (${quarter}, sources ${sources.join(',')}): ${JSON.stringify({ fromCounts: fromCounts.values.slice(0, 3), fromScan: fromScan.values.slice(0, 3) })}`);
+      }
+      const rising: RisingRequest = { quarter, previousQuarter: previousOf(quarter), dimension: undefined, where: [], sources, uniqueOnly: false, limit: 200 };
+      const [risingCounts, risingScan] = [await app.rising(rising), await scanning(risingQuery(rising)).rising(rising)];
+      if (JSON.stringify(risingCounts) !== JSON.stringify(risingScan)) throw new Error(`rising from label_counts differs from the scan (${quarter}, sources ${sources.join(',')})`);
+    }
+  }
 }
 
 async function stopMerges(client: ClickHouseClient, tables: readonly string[]): Promise<void> {

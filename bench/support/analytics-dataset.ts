@@ -67,7 +67,8 @@ SELECT
   ${LABEL_DIMENSIONS.map((d, i) => labelsExpression(d, 10 + i)).join(',\n  ')},
   number AS version,
   0 AS is_deleted,
-  0 AS is_update
+  0 AS is_update,
+  0 AS retracts
 FROM (SELECT number, toUInt8(8 * sqrt(${u(1)})) AS q FROM numbers(${rows})) WHERE q = {quarter:UInt8}`;
 }
 
@@ -115,22 +116,27 @@ export const CHURN = { republishedPerMille: 10, takenDownPerMille: 2 } as const;
 /**
  * Updates in the live quarter, as the sink writes them: 1% of its images
  * re-published at the same key with other labels (a row with a higher
- * version, marked `is_update`) and 0.2% taken down (deletion rows), in one
- * more insert per table, so the questions meet superseded rows (FINAL
- * collapses them; the trend questions skip them by liveFactTerms). Versions
- * stay above every generated one (row numbers < rows).
+ * version, marked `is_update`, and a retraction row of the old row at its
+ * version) and 0.2% taken down (deletion rows carrying the old content), in
+ * one more insert, so the questions meet superseded rows (FINAL collapses
+ * them; the trend questions skip them by liveFactTerms; label_counts takes
+ * them back). Versions stay above every generated one (row numbers < rows).
  */
 export async function applyChurn(client: ClickHouseClient, rows: number): Promise<number> {
   const live = BENCH_QUARTERS[BENCH_QUARTERS.length - 1];
-  const labelsOf = (deleted: boolean): string => LABEL_DIMENSIONS.map((d) => (deleted ? `[] AS ${d}` : d === 'color' ? `['${benchLabel('color', 0)}'] AS color` : d)).join(', ');
+  const republished = LABEL_DIMENSIONS.map((d) => (d === 'color' ? `['${benchLabel('color', 0)}'] AS color` : d)).join(', ');
   const pick = (lo: number, hi: number): string => `cityHash64(image_id, 77) % 1000 >= ${lo} AND cityHash64(image_id, 77) % 1000 < ${hi}`;
   const { republishedPerMille: r, takenDownPerMille: t } = CHURN;
-  const changes = `SELECT blogger_id, quarter, image_id, source, published_at, crawled_at, ${labelsOf(false)}, version + ${rows} AS version, 0 AS is_deleted, 1 AS is_update
+  const content = ['source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS].join(', ');
+  const changes = `SELECT blogger_id, quarter, image_id, source, published_at, crawled_at, ${republished}, version + ${rows} AS version, 0 AS is_deleted, 1 AS is_update, 0 AS retracts
 FROM image_facts WHERE quarter = '${live}' AND ${pick(0, r)}
 UNION ALL
-SELECT blogger_id, quarter, image_id, '' AS source, toDateTime64(0, 3, 'UTC') AS published_at, toDateTime64(0, 3, 'UTC') AS crawled_at, ${labelsOf(true)}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update
+SELECT blogger_id, quarter, image_id, ${content}, version, 1 AS is_deleted, 1 AS is_update, 1 AS retracts
+FROM image_facts WHERE quarter = '${live}' AND ${pick(0, r)}
+UNION ALL
+SELECT blogger_id, quarter, image_id, ${content}, version + ${2 * rows} AS version, 1 AS is_deleted, 1 AS is_update, 1 AS retracts
 FROM image_facts WHERE quarter = '${live}' AND ${pick(r, r + t)}`;
-  const facts = ['blogger_id', 'quarter', 'image_id', 'source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS, 'version', 'is_deleted', 'is_update'].join(', ');
+  const facts = ['blogger_id', 'quarter', 'image_id', ...content.split(', '), 'version', 'is_deleted', 'is_update', 'retracts'].join(', ');
   await client.command({ query: `INSERT INTO image_facts (${facts}) SELECT * FROM (${changes})` });
   const [count] = await (await client.query({ query: `SELECT count() AS n FROM image_facts WHERE version >= ${rows}`, format: 'JSONEachRow' })).json<{ n: string }>();
   return Number(count.n);

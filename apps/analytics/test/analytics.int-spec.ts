@@ -12,8 +12,10 @@ import { stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { type AnalyticsConfig, analyticsConfigSchema } from '../src/analytics.config';
 import { type AnalyticsRuntime, startAnalytics } from '../src/analytics.runtime';
 import { createAnalyticsHttpApp } from '../src/http/analytics-http.app';
-import type { RisingLabel, TrendStats } from '../src/query/analytics-query.service';
-import { liveFactTerms } from '../src/query/stats-queries';
+import { AnalyticsQueryService, type RisingLabel, type TrendStats } from '../src/query/analytics-query.service';
+import { ClickHouseSqlRunner } from '../src/query/sql-runner';
+import { liveFactTerms, risingQuery, trendQuery } from '../src/query/stats-queries';
+import { parseRisingRequest, parseTrendRequest } from '../src/query/stats-request';
 import { Q1_2024, Q1_2025, Q2_2025, imageArrived, indexUpdated, vectorCleaned } from './analytics-events.fixture';
 import { FailingClickHouseSwitch } from './failing-clickhouse.client';
 
@@ -64,6 +66,7 @@ interface ErrorBody {
 interface TableState {
   facts: unknown[];
   dedup: unknown[];
+  counts: unknown[];
 }
 
 describe('analytics sink and query API', () => {
@@ -81,6 +84,7 @@ describe('analytics sink and query API', () => {
   const state = async (): Promise<TableState> => ({
     facts: await rows('SELECT * FROM image_facts FINAL ORDER BY image_id'),
     dedup: await rows('SELECT * FROM image_dedup FINAL ORDER BY image_id'),
+    counts: await rows('SELECT quarter, source, dimension, label, sum(images) AS n FROM label_counts GROUP BY ALL HAVING n != 0 ORDER BY ALL'),
   });
 
   beforeAll(async () => {
@@ -248,5 +252,41 @@ describe('analytics sink and query API', () => {
     }
     expect(await state()).toEqual(before);
     expect(await rawFacts()).toBe(rawBefore); // stale versions are not even written
+  });
+
+  it('label_counts follows re-publications, moves and take-downs: questions without conditions answer as the scan does', async () => {
+    const arrived = imageArrivedContract.onTopic(topics.imageArrived);
+    await producer.sendBatch(arrived, [
+      { key: 'a2', value: { ...images.a2, labels: { ...images.a2.labels, color: ['green'] } } }, // same key, new labels
+      { key: 'a4', value: { ...images.a4, bloggerId: 'b9' } }, // moves to another key
+      { key: 'a3', value: null }, // taken down
+    ]);
+    await waitFor(
+      async () => {
+        const live = await rows<{ image_id: string; blogger_id: string; color: string[] }>("SELECT image_id, blogger_id, color FROM image_facts FINAL WHERE image_id IN ('a2', 'a3', 'a4') ORDER BY image_id");
+        return JSON.stringify(live.map((r) => [r.image_id, r.blogger_id, r.color])) === JSON.stringify([['a2', 'b1', ['green']], ['a4', 'b9', ['blue']]]);
+      },
+      { what: 'a2 re-published, a4 moved, a3 taken down' },
+    );
+    const trend = await request(http.getHttpServer()).get('/v1/stats/trends').query({ quarter: '2025Q2', dimension: 'color' }).expect(200);
+    expect(trend.body).toMatchObject({ images: 3, previousImages: 2 });
+    expect((trend.body as TrendStats).values).toEqual([
+      { value: 'red', count: 2, previousCount: 1, change: 1, direction: 'up', share: 0.5 },
+      { value: 'black', count: 1, previousCount: 0, change: 1, direction: 'up', share: 0.25 },
+      { value: 'green', count: 1, previousCount: 0, change: 1, direction: 'up', share: 0.25 },
+      { value: 'blue', count: 0, previousCount: 1, change: -1, direction: 'down', share: 0 },
+    ]);
+    // The app reads label_counts here; the scan of image_facts (the SQL of questions with conditions) must agree, every dimension, with a source filter too.
+    const sql = new ClickHouseSqlRunner(client);
+    for (const quarter of ['2025Q2', '2025Q1', '2024Q1']) {
+      for (const source of [undefined, 'social,retail']) {
+        for (const dimension of LABEL_DIMENSIONS) {
+          const req = parseTrendRequest({ quarter, dimension, ...(source === undefined ? {} : { source }) });
+          expect(await runtime.queries.trend(req)).toEqual(await new AnalyticsQueryService({ rows: <T>() => sql.rows<T>(trendQuery(req)) }).trend(req));
+        }
+        const rising = parseRisingRequest({ quarter, ...(source === undefined ? {} : { source }) });
+        expect(await runtime.queries.rising(rising)).toEqual(await new AnalyticsQueryService({ rows: <T>() => sql.rows<T>(risingQuery(rising)) }).rising(rising));
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { LabelDimension } from '@stylestream/schemas';
 import type { SqlRunner } from './sql-runner';
-import { followedQuery, risingQuery, trendQuery } from './stats-queries';
+import { countsAnswer, followedQuery, risingCountsQuery, risingQuery, trendCountsQuery, trendQuery } from './stats-queries';
 import type { FollowedRequest, RisingRequest, TrendRequest } from './stats-request';
 
 export type Direction = 'up' | 'down' | 'flat';
@@ -54,12 +54,15 @@ const total = (m: CountMap | undefined): number => entries(m).reduce((sum, [, c]
 const ratio = (part: number, whole: number): number => (whole === 0 ? 0 : Math.round((part / whole) * 1e6) / 1e6);
 const direction = (change: number): Direction => (change > 0 ? 'up' : change < 0 ? 'down' : 'flat');
 
-/** Answers the analytics questions over image_facts (see stats-queries for the SQL). */
+/**
+ * Answers the analytics questions over image_facts, and over label_counts
+ * where a question has no label condition (see stats-queries for the SQL).
+ */
 export class AnalyticsQueryService {
   constructor(private readonly sql: SqlRunner) {}
 
   async trend(req: TrendRequest): Promise<TrendStats> {
-    const [row] = await this.sql.rows<{ images: Num; previous_images: Num; counts: CountMap; previous_counts: CountMap }>(trendQuery(req));
+    const [row] = await this.sql.rows<{ images: Num; previous_images: Num; counts: CountMap; previous_counts: CountMap }>(countsAnswer(req) ? trendCountsQuery(req) : trendQuery(req));
     const current = new Map(entries(row?.counts));
     const previous = new Map(entries(row?.previous_counts));
     const labels = total(row?.counts);
@@ -78,7 +81,7 @@ export class AnalyticsQueryService {
   }
 
   async rising(req: RisingRequest): Promise<RisingLabel[]> {
-    const rows = await this.sql.rows<{ dimension: string; value: string; count: Num; previous: Num }>(risingQuery(req));
+    const rows = await this.sql.rows<{ dimension: string; value: string; count: Num; previous: Num }>(countsAnswer(req) ? risingCountsQuery(req) : risingQuery(req));
     return rows.map((r) => ({ dimension: r.dimension, value: r.value, count: n(r.count), previousCount: n(r.previous), change: n(r.count) - n(r.previous) }));
   }
 

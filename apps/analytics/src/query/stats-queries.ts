@@ -56,6 +56,55 @@ export function liveFactTerms(quarters?: string): string[] {
 }
 
 /**
+ * Whether a question can be answered from label_counts (migration 008):
+ * no label condition and no dedupe exclusion (its keys are quarter, source,
+ * dimension and label).
+ */
+export function countsAnswer(filter: StatsFilter): boolean {
+  return filter.where.length === 0 && !filter.uniqueOnly;
+}
+
+/** The source term of a label_counts read (none when every source counts). */
+function sourceTerm(filter: StatsFilter, params: Record<string, unknown>): string {
+  if (filter.sources.length === 0) return '';
+  params.sources = filter.sources;
+  return ' AND source IN {sources:Array(String)}';
+}
+
+/**
+ * The trend of a quarter without label conditions, from label_counts: the
+ * counts kept at insert (live rows +1, retracted rows -1), a few hundred rows
+ * read instead of two quarters' label arrays. Same columns as trendQuery.
+ */
+export function trendCountsQuery(req: TrendRequest): SqlQuery {
+  const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter, dim: column(req.dimension) };
+  const query = `SELECT sumIf(n, quarter = {q:String} AND dimension = '') AS images, sumIf(n, quarter = {pq:String} AND dimension = '') AS previous_images,
+  sumMapIf(map(label, n), quarter = {q:String} AND dimension != '') AS counts, sumMapIf(map(label, n), quarter = {pq:String} AND dimension != '') AS previous_counts
+FROM (
+  SELECT quarter, dimension, label, toUInt64(sum(images)) AS n FROM label_counts
+  WHERE quarter IN ({q:String}, {pq:String}) AND dimension IN ('', {dim:String})${sourceTerm(req, params)}
+  GROUP BY quarter, dimension, label HAVING sum(images) > 0
+)`;
+  return { query, params };
+}
+
+/** The top rising labels without label conditions, from label_counts. Same columns and order as risingQuery. */
+export function risingCountsQuery(req: RisingRequest): SqlQuery {
+  const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter, limit: req.limit };
+  let dims = "dimension != ''";
+  if (req.dimension !== undefined) {
+    params.dim = column(req.dimension);
+    dims = 'dimension = {dim:String}';
+  }
+  const query = `SELECT dimension, label AS value, sumIf(images, quarter = {q:String}) AS count, sumIf(images, quarter = {pq:String}) AS previous
+FROM label_counts
+WHERE quarter IN ({q:String}, {pq:String}) AND ${dims}${sourceTerm(req, params)}
+GROUP BY dimension, value HAVING count > previous
+ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32}`;
+  return { query, params };
+}
+
+/**
  * The trend of a quarter in one pass over the two quarters' partitions:
  * images per quarter and label counts per quarter (maps; ranking, change and
  * shares are computed from them by the service). No FINAL: liveFactTerms.

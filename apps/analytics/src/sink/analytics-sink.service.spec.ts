@@ -15,7 +15,7 @@ class FakeStore implements AnalyticsStore {
     for (const r of this.facts) {
       const cur = out.get(r.image_id);
       if (ids.includes(r.image_id) && (cur === undefined || cur.version < r.version)) {
-        out.set(r.image_id, { quarter: r.quarter, bloggerId: r.blogger_id, version: r.version, deleted: r.is_deleted === 1 });
+        out.set(r.image_id, { quarter: r.quarter, bloggerId: r.blogger_id, version: r.version, deleted: r.is_deleted === 1, content: r });
       }
     }
     return Promise.resolve(out);
@@ -70,13 +70,14 @@ describe('AnalyticsSinkService', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['processed', 'processed', 'processed', 'processed', 'skipped', 'processed']);
     expect(lookup).toHaveBeenCalledTimes(1);
     expect(insert).toHaveBeenCalledTimes(1);
-    // b's tombstone deletes the row written earlier in the same insert.
-    expect(store.facts.map((r) => [r.image_id, r.version, r.is_deleted])).toEqual([
-      ['a', 0, 0],
-      ['b', 1, 0],
-      ['a', 2, 0],
-      ['b', 3, 1],
-      ['c', 5, 0],
+    // b's tombstone deletes the row written earlier in the same insert; a's update takes its first row back.
+    expect(store.facts.map((r) => [r.image_id, r.version, r.is_deleted, r.retracts])).toEqual([
+      ['a', 0, 0, 0],
+      ['b', 1, 0, 0],
+      ['a', 0, 1, 1],
+      ['a', 2, 0, 0],
+      ['b', 3, 1, 1],
+      ['c', 5, 0, 0],
     ]);
   });
 

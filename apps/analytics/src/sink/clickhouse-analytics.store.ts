@@ -1,16 +1,23 @@
 import type { ClickHouseClient } from '@stylestream/clickhouse';
 import { toClickHouseError } from '@stylestream/clickhouse';
 import type { DedupRow, IndexProgressRow } from '../domain/dedup-rows';
+import { LABEL_DIMENSIONS, type ImageLabels } from '@stylestream/schemas';
 import type { FactRow, StoredFactKey } from '../domain/fact-rows';
 import type { AnalyticsStore } from './analytics-store.port';
 
-interface StoredKeyRow {
+interface StoredKeyRow extends ImageLabels {
   image_id: string;
   quarter: string;
   blogger_id: string;
   version: number | string;
   is_deleted: number | string;
+  source: string;
+  published_at: string;
+  crawled_at: string;
 }
+
+/** The columns of the stored row after its key (a retraction row repeats them). */
+const CONTENT = ['source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS] as const;
 
 /** AnalyticsStore over ClickHouse (embedded chdb or HTTP), tables from libs/clickhouse/migrations. */
 export class ClickHouseAnalyticsStore implements AnalyticsStore {
@@ -20,16 +27,18 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const out = new Map<string, StoredFactKey>();
     if (imageIds.length === 0) return out;
     // Highest version wins; at equal versions the live row (a move writes a deletion at the old key with the same version).
+    const columns = ['quarter', 'blogger_id', 'version', 'is_deleted', ...CONTENT];
     const query = `
-      SELECT image_id, t.1 AS quarter, t.2 AS blogger_id, t.3 AS version, t.4 AS is_deleted
+      SELECT image_id, ${columns.map((c, i) => `t.${i + 1} AS ${c}`).join(', ')}
       FROM (
-        SELECT image_id, argMax(tuple(quarter, blogger_id, version, is_deleted), (version, 1 - is_deleted)) AS t
+        SELECT image_id, argMax(tuple(${columns.join(', ')}), (version, 1 - is_deleted)) AS t
         FROM image_facts WHERE image_id IN {ids:Array(String)} GROUP BY image_id
       )`;
     try {
       const rows = await (await this.client.query({ query, query_params: { ids: imageIds }, format: 'JSONEachRow' })).json<StoredKeyRow>();
       for (const r of rows) {
-        out.set(r.image_id, { quarter: r.quarter, bloggerId: r.blogger_id, version: Number(r.version), deleted: Number(r.is_deleted) === 1 });
+        const content = Object.fromEntries(CONTENT.map((c) => [c, r[c]])) as unknown as StoredFactKey['content'];
+        out.set(r.image_id, { quarter: r.quarter, bloggerId: r.blogger_id, version: Number(r.version), deleted: Number(r.is_deleted) === 1, content });
       }
       return out;
     } catch (err) {
