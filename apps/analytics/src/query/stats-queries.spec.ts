@@ -26,8 +26,11 @@ describe('stats queries', () => {
 
   it('followed, named quarters: image_facts partitions without FINAL, the blogger hash in PREWHERE, the rest after', () => {
     const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1', '2025Q2'], where: [{ dimension: 'color', value: 'red' }] }));
-    expect(q.query).toContain('FROM image_facts\nPREWHERE quarter IN {quarters:Array(String)} AND blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))');
-    expect(q.query).toContain('WHERE is_deleted = 0 AND (image_hash NOT IN (SELECT image_hash FROM image_facts WHERE quarter IN {quarters:Array(String)} AND is_update = 1)');
+    const keys = 'PREWHERE quarter IN {quarters:Array(String)} AND blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))';
+    const updated = '(SELECT DISTINCT quarter FROM image_facts WHERE quarter IN {quarters:Array(String)} AND is_update = 1)';
+    // Partitions without updates: every row is live; partitions with updates: the live-row terms.
+    expect(q.query).toContain(`FROM image_facts ${keys} AND quarter NOT IN ${updated} WHERE is_deleted = 0 AND has(color, {w0:String})`);
+    expect(q.query).toContain(`FROM image_facts ${keys} AND quarter IN ${updated} WHERE is_deleted = 0 AND (image_hash NOT IN (SELECT image_hash FROM image_facts WHERE quarter IN {quarters:Array(String)} AND is_update = 1)`);
     expect(q.query).toContain('AND has(color, {w0:String})');
     expect(q.query).not.toContain('FINAL');
     expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1', '2025Q2'], w0: 'red' });
@@ -35,8 +38,8 @@ describe('stats queries', () => {
 
   it('followed, all quarters: the same pass over every partition (no blogger-ordered copy)', () => {
     const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' }));
-    expect(q.query).toContain('FROM image_facts\nPREWHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))');
-    expect(q.query).not.toContain('quarter IN');
+    expect(q.query).toContain('FROM image_facts PREWHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)}))) AND quarter NOT IN (SELECT DISTINCT quarter FROM image_facts WHERE is_update = 1)');
+    expect(q.query).not.toContain('quarter IN {');
     expect(q.query).not.toContain('has(');
     expect(q.params).not.toHaveProperty('quarters');
   });

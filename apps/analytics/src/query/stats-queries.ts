@@ -27,10 +27,6 @@ export function filterTerms(filter: StatsFilter, params: Record<string, unknown>
   return terms;
 }
 
-function and(terms: readonly string[]): string {
-  return terms.map((t) => ` AND ${t}`).join('');
-}
-
 /** `{label: count}` over the rows of a group: one pass, no ARRAY JOIN (the labels of an image are distinct). */
 function labelCounts(dimension: LabelDimension): string {
   return `CAST(arrayMap(v -> (v, toUInt64(1)), ${column(dimension)}), 'Map(String, UInt64)')`;
@@ -53,6 +49,27 @@ function labelCounts(dimension: LabelDimension): string {
 export function liveFactTerms(quarters?: string): string[] {
   const updated = `FROM image_facts WHERE ${quarters === undefined ? '' : `quarter IN ${quarters} AND `}is_update = 1`;
   return ['is_deleted = 0', `(image_hash NOT IN (SELECT image_hash ${updated}) OR (image_hash, version) IN (SELECT image_hash, max(version) ${updated} GROUP BY image_hash))`];
+}
+
+/**
+ * The live rows of image_facts in `quarters` (an SQL list; all when
+ * undefined) as a subquery of `columns`, with `prewhere` and `filters`
+ * applied. A quarter partition without any `is_update` row holds no
+ * superseded row and no deletion row (both are only written for an image
+ * that already had a row at that key, hence in that partition), so its rows
+ * are all live; only the partitions with updates pay for liveFactTerms,
+ * whose `image_hash` and `version` columns would otherwise be read for every
+ * row. Two branches of one query, split by partition.
+ */
+export function liveRows(columns: readonly string[], prewhere: readonly string[], filters: readonly string[], quarters?: string): string {
+  const updated = `(SELECT DISTINCT quarter FROM image_facts WHERE ${quarters === undefined ? '' : `quarter IN ${quarters} AND `}is_update = 1)`;
+  const branch = (partitions: string, live: readonly string[]): string =>
+    `SELECT ${columns.join(', ')} FROM image_facts PREWHERE ${[...prewhere, partitions].join(' AND ')} WHERE ${[...live, ...filters].join(' AND ')}`;
+  return `(
+  ${branch(`quarter NOT IN ${updated}`, ['is_deleted = 0'])}
+  UNION ALL
+  ${branch(`quarter IN ${updated}`, liveFactTerms(quarters))}
+)`;
 }
 
 /**
@@ -107,28 +124,27 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
 /**
  * The trend of a quarter in one pass over the two quarters' partitions:
  * images per quarter and label counts per quarter (maps; ranking, change and
- * shares are computed from them by the service). No FINAL: liveFactTerms.
+ * shares are computed from them by the service). No FINAL: liveRows.
  */
 export function trendQuery(req: TrendRequest): SqlQuery {
   const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter };
   const labels = labelCounts(req.dimension);
   const quarters = '({q:String}, {pq:String})';
+  const rows = liveRows(['quarter', column(req.dimension)], [`quarter IN ${quarters}`], filterTerms(req, params), quarters);
   const query = `SELECT countIf(quarter = {q:String}) AS images, countIf(quarter = {pq:String}) AS previous_images,
   sumMapIf(${labels}, quarter = {q:String}) AS counts, sumMapIf(${labels}, quarter = {pq:String}) AS previous_counts
-FROM image_facts
-WHERE quarter IN ${quarters}${and([...liveFactTerms(quarters), ...filterTerms(req, params)])}`;
+FROM ${rows}`;
   return { query, params };
 }
 
-/** Labels (of one or every dimension) ranked by their increase over the previous quarter. No FINAL: liveFactTerms. */
+/** Labels (of one or every dimension) ranked by their increase over the previous quarter. No FINAL: liveRows. */
 export function risingQuery(req: RisingRequest): SqlQuery {
   const params: Record<string, unknown> = { q: req.quarter, pq: req.previousQuarter, limit: req.limit };
   const dims = req.dimension === undefined ? LABEL_DIMENSIONS : [req.dimension];
   const pairs = dims.map((d) => `arrayMap(v -> tuple('${column(d)}', v), ${column(d)})`).join(', ');
   const quarters = '({q:String}, {pq:String})';
   const query = `SELECT dv.1 AS dimension, dv.2 AS value, countIf(quarter = {q:String}) AS count, countIf(quarter = {pq:String}) AS previous
-FROM image_facts ARRAY JOIN arrayConcat(${pairs}) AS dv
-WHERE quarter IN ${quarters}${and([...liveFactTerms(quarters), ...filterTerms(req, params)])}
+FROM ${liveRows(['quarter', ...dims.map(column)], [`quarter IN ${quarters}`], filterTerms(req, params), quarters)} ARRAY JOIN arrayConcat(${pairs}) AS dv
 GROUP BY dimension, value HAVING count > previous
 ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32}`;
   return { query, params };
@@ -137,7 +153,7 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
 /**
  * The followed bloggers' images in one pass over image_facts' requested
  * quarter partitions (all when none is named), without FINAL
- * (liveFactTerms): totals and counts by label value, source and quarter.
+ * (liveRows): totals and counts by label value, source and quarter.
  * The blogger filter comes first (PREWHERE) on the 8-byte blogger_hash
  * (migration 007): 2,000 random bloggers touch every granule of a quarter,
  * so the filter is a scan of that column, half the cost of the id strings.
@@ -152,12 +168,10 @@ export function followedQuery(req: FollowedRequest): SqlQuery {
     quarters = '{quarters:Array(String)}';
     keys.unshift(`quarter IN ${quarters}`);
   }
-  const where = [...liveFactTerms(quarters), ...filterTerms(req, params)];
   const dim = column(req.dimension);
+  const rows = liveRows(['blogger_hash', 'source', 'quarter', dim], keys, filterTerms(req, params), quarters);
   const query = `SELECT count() AS images, uniqExact(blogger_hash) AS bloggers, sum(length(${dim})) AS labels,
   sumMap(${labelCounts(req.dimension)}) AS by_value, sumMap(map(source, toUInt64(1))) AS by_source, sumMap(map(quarter, toUInt64(1))) AS by_quarter
-FROM image_facts
-PREWHERE ${keys.join(' AND ')}
-WHERE ${where.join(' AND ')}`;
+FROM ${rows}`;
   return { query, params };
 }
