@@ -44,6 +44,7 @@ export function createCatalogRuntime(config: CatalogConfig, logger: Logger): Cat
       shardsIndex: config.CATALOG_SHARDS_INDEX,
       topics: { imageArrived: config.CATALOG_TOPIC_IMAGE_ARRIVED, vectorCleaned: config.CATALOG_TOPIC_VECTOR_CLEANED, indexUpdated: config.CATALOG_TOPIC_INDEX_UPDATED },
       bulk: { maxBatch: config.CATALOG_BULK_MAX, lingerMs: config.CATALOG_BULK_LINGER_MS },
+      applyDeadlineMs: config.CATALOG_APPLY_DEADLINE_MS > 0 ? config.CATALOG_APPLY_DEADLINE_MS : 3 * config.ELASTICSEARCH_REQUEST_TIMEOUT_MS + 5_000,
     },
     async close() {
       await producer.disconnect();

@@ -14,6 +14,11 @@ export const catalogConfigSchema = kafkaEnvSchema.extend({
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081'),
   ELASTICSEARCH_URL: env.url('http://127.0.0.1:9200'),
   ELASTICSEARCH_REQUEST_TIMEOUT_MS: env.int(10_000, 100),
+  /**
+   * The longest one sink bulk may take, the client's own timeout and its 2 retries included, before
+   * the partition pauses and the bulk is tried again (0: the client's three tries plus 5 s).
+   */
+  CATALOG_APPLY_DEADLINE_MS: env.int(0, 0),
   /** Alias readers and the live sink use; versioned indices are `<alias>-v<N>`. */
   CATALOG_ALIAS: indexName.default('catalog-images'),
   CATALOG_SHARDS_INDEX: indexName.default('catalog-shards'),

@@ -1,1 +1,2 @@
 export * from './stylestream-error';
+export * from './deadline';

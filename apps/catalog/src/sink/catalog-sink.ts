@@ -5,6 +5,7 @@ import { CatalogBulkBatcher, ElasticsearchCatalogStore } from '@stylestream/cata
 import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageBatchRoute, submitEach } from '@stylestream/kafka';
 import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
 import { CatalogSinkHandlers } from './catalog-sink.handlers';
+import { DeadlineCatalogStore } from './deadline-catalog.store';
 import { MeteredCatalogStore } from './metered-catalog.store';
 
 export interface CatalogTopics {
@@ -26,13 +27,18 @@ export interface CatalogSinkOptions {
   readonly groupId: string;
   readonly bulk: { readonly maxBatch: number; readonly lingerMs: number };
   readonly refresh?: false | 'wait_for';
+  /** The longest one bulk (with the client's own timeout and retries) may take before the partition pauses (default 35 s). */
+  readonly applyDeadlineMs?: number;
   readonly logger: Logger;
 }
 
 /** The catalogue sink: one StageConsumer over the three topics (batch routes), writing through a shared bulk batcher. */
 export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
   const store = new MeteredCatalogStore(
-    new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false }),
+    new DeadlineCatalogStore(
+      new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false }),
+      options.applyDeadlineMs ?? 35_000,
+    ),
   );
   const handlers = new CatalogSinkHandlers(new CatalogBulkBatcher(store, options.bulk));
   const { topics, codec } = options;

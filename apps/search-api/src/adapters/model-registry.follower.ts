@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DependencyUnavailableError, reasonOf } from '@stylestream/errors';
+import { DependencyUnavailableError, reasonOf, withinDeadline } from '@stylestream/errors';
 import { ModelRegistryState, type KafkaModelRegistry } from '@stylestream/model';
 import type { OwnerDirectory } from '../domain/owner-directory';
 import type { QueryEmbedder } from '../domain/query-embedder.port';
@@ -30,17 +30,11 @@ export class ModelRegistryFollower {
   async start(timeoutMs = 30_000): Promise<void> {
     const { caughtUp, stop } = await this.registry.follow((state) => this.apply(state));
     this.unfollow = stop;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DependencyUnavailableError('kafka', `the model registry ${this.registry.topic} was not read to its end within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([caughtUp, late]);
+      await withinDeadline(caughtUp, timeoutMs, () => new DependencyUnavailableError('kafka', `the model registry ${this.registry.topic} was not read to its end within ${timeoutMs} ms`));
     } catch (err) {
       await stop();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

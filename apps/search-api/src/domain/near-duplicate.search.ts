@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, reasonOf } from '@stylestream/errors';
+import { DependencyUnavailableError, reasonOf, withinDeadline } from '@stylestream/errors';
 import type { NearDuplicateCandidate, NearDuplicateCandidateSource } from '@stylestream/catalog';
 import type { ImageHashes, NearDuplicateThresholds } from '@stylestream/near-duplicate';
 import { hashCloseCandidates, promoteNearDuplicates, verifyNearDuplicates } from './near-duplicate.promotion';
@@ -75,16 +75,11 @@ export class NearDuplicateSearch {
   /** The band candidates, or the error that made them unavailable (bounded by catalogTimeoutMs). */
   private async lookup(hashes: ImageHashes, query: VectorQuery): Promise<NearDuplicateCandidate[] | Error> {
     const { source, options } = this.deps;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DependencyUnavailableError('catalogue', `near-duplicate candidates: no answer within ${options.catalogTimeoutMs} ms`)), options.catalogTimeoutMs);
-    });
+    const ms = options.catalogTimeoutMs;
     try {
-      return await Promise.race([source.nearDuplicateCandidates(hashes, query.filter, options.maxCandidates), timeout]);
+      return await withinDeadline(source.nearDuplicateCandidates(hashes, query.filter, options.maxCandidates), ms, () => new DependencyUnavailableError('catalogue', `near-duplicate candidates: no answer within ${ms} ms`));
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

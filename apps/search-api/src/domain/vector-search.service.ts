@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { DependencyUnavailableError, InvalidInputError, reasonOf } from '@stylestream/errors';
+import { DependencyUnavailableError, InvalidInputError, reasonOf, withinDeadline } from '@stylestream/errors';
 import type { CatalogCandidateSource, CatalogImageFacts } from '@stylestream/catalog';
 import { compileFilter, isUnfiltered } from './catalog-filter.match';
 import { planFilteredSearch, type FilterStrategyOptions } from './filter-strategy';
@@ -199,15 +199,8 @@ export class VectorSearchService {
   }
 
   /** A catalogue call bounded by catalogTimeoutMs; a timeout is a DependencyUnavailableError. */
-  private async catalogCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DependencyUnavailableError('catalogue', `${what}: no answer within ${this.deps.options.catalogTimeoutMs} ms`)), this.deps.options.catalogTimeoutMs);
-    });
-    try {
-      return await Promise.race([call(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private catalogCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const ms = this.deps.options.catalogTimeoutMs;
+    return withinDeadline(call(), ms, () => new DependencyUnavailableError('catalogue', `${what}: no answer within ${ms} ms`));
   }
 }
