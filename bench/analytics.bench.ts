@@ -5,7 +5,7 @@ import pino from 'pino';
 import { type ClickHouseClient, applyMigrations, createClickHouseClient, readMigrations } from '@stylestream/clickhouse';
 import { AnalyticsQueryService, type FollowedBloggerStats } from '../apps/analytics/src/query/analytics-query.service';
 import { ClickHouseSqlRunner } from '../apps/analytics/src/query/sql-runner';
-import { type SqlQuery, countsAnswer, filterTerms, risingQuery, trendQuery } from '../apps/analytics/src/query/stats-queries';
+import { type SqlQuery, countsAnswer, filterTerms, followedScanQuery, risingQuery, trendQuery } from '../apps/analytics/src/query/stats-queries';
 import type { RisingRequest, TrendRequest } from '../apps/analytics/src/query/stats-request';
 import { BENCH_QUARTERS, CHURN, applyChurn, describeCatalogue, generateCatalogue } from './support/analytics-dataset';
 import { measureIngest } from './support/analytics-ingest';
@@ -71,7 +71,7 @@ export async function run(args: string[]): Promise<void> {
     result.churn_rows = await applyChurn(client, rows);
     log(`live quarter updates: ${Number(result.churn_rows).toLocaleString('en')} rows (re-published at the same key ${CHURN.republishedPerMille}‰, taken down ${CHURN.takenDownPerMille}‰)`);
     // The layout measured is the one described: no background merge changes it (or takes CPU) while questions run.
-    await stopMerges(client, ['image_facts']);
+    await stopMerges(client, ['image_facts', 'facts_by_blogger']);
     const shape = await describeCatalogue(client, !followedOnly);
     log(`catalogue: ${JSON.stringify(shape)}`);
 
@@ -82,6 +82,9 @@ export async function run(args: string[]): Promise<void> {
     const trends = Array.from({ length: queries + 3 }, () => work.trend());
     const at = <T>(xs: readonly T[], i: number): T => xs[i < 0 ? xs.length + i : i];
 
+    // The followed questions read the signed blogger-ordered copy: it must answer as the scan of image_facts does.
+    for (const req of [followedQuarter[0], followedQuarter[1], followedAll[0], followedAll[1], { ...followedAll[2], quarters: [BENCH_QUARTERS[BENCH_QUARTERS.length - 1]] }]) await sameFollowed(queriesOf, new ClickHouseSqlRunner(client), req);
+    log('facts_by_blogger answers = image_facts answers (followed: one quarter, the live one, and all quarters)');
     const fq = await measure(queries, 3, (i) => queriesOf.followed(at(followedQuarter, i)));
     log(`followed bloggers, one quarter (2,000 bloggers): p50 ${fq.p50} ms, p95 ${fq.p95} ms, max ${fq.max} ms; CPU p50 ${fq.cpuP50} ms, p95 ${fq.cpuP95} ms; ${load()}`);
     const fa = await measure(queries, 3, (i) => queriesOf.followed(at(followedAll, i)));
@@ -172,6 +175,12 @@ async function sameCounts(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, 
       if (JSON.stringify(risingCounts) !== JSON.stringify(risingScan)) throw new Error(`rising from label_counts differs from the scan (${quarter}, sources ${sources.join(',')})`);
     }
   }
+}
+
+/** A followed answer from the blogger-ordered copy equals the scan of image_facts. */
+async function sameFollowed(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, req: Parameters<AnalyticsQueryService['followed']>[0]): Promise<void> {
+  const [fromCopy, fromScan] = [await app.followed(req), await new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(followedScanQuery(req)) }).followed(req)];
+  if (JSON.stringify(fromCopy) !== JSON.stringify(fromScan)) throw new Error(`followed from facts_by_blogger differs from the scan: ${JSON.stringify({ fromCopy: [fromCopy.images, fromCopy.bloggersWithImages], fromScan: [fromScan.images, fromScan.bloggersWithImages] })}`);
 }
 
 async function stopMerges(client: ClickHouseClient, tables: readonly string[]): Promise<void> {

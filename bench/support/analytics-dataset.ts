@@ -147,7 +147,8 @@ export async function describeCatalogue(client: ClickHouseClient, full = true): 
   const all = LABEL_DIMENSIONS.join(', ');
   const partsOf = (table: string, name: string): string => `(SELECT count() FROM system.parts WHERE table = '${table}' AND active AND database = currentDatabase()) AS ${name}_parts,
   (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = '${table}' AND active AND database = currentDatabase()) AS ${name}_on_disk`;
-  const parts = partsOf('image_facts', 'facts');
+  const parts = `${partsOf('image_facts', 'facts')},
+  ${partsOf('facts_by_blogger', 'by_blogger')}`;
   if (!full) {
     const [row] = await (await client.query({ query: `SELECT ${parts}`, format: 'JSONEachRow' })).json<Record<string, unknown>>();
     return row;

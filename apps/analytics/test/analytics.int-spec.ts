@@ -14,8 +14,8 @@ import { type AnalyticsRuntime, startAnalytics } from '../src/analytics.runtime'
 import { createAnalyticsHttpApp } from '../src/http/analytics-http.app';
 import { AnalyticsQueryService, type RisingLabel, type TrendStats } from '../src/query/analytics-query.service';
 import { ClickHouseSqlRunner } from '../src/query/sql-runner';
-import { liveFactTerms, risingQuery, trendQuery } from '../src/query/stats-queries';
-import { parseRisingRequest, parseTrendRequest } from '../src/query/stats-request';
+import { followedScanQuery, liveFactTerms, risingQuery, trendQuery } from '../src/query/stats-queries';
+import { parseFollowedRequest, parseRisingRequest, parseTrendRequest } from '../src/query/stats-request';
 import { Q1_2024, Q1_2025, Q2_2025, imageArrived, indexUpdated, vectorCleaned } from './analytics-events.fixture';
 import { FailingClickHouseSwitch } from './failing-clickhouse.client';
 
@@ -67,6 +67,7 @@ interface TableState {
   facts: unknown[];
   dedup: unknown[];
   counts: unknown[];
+  byBlogger: unknown[];
 }
 
 describe('analytics sink and query API', () => {
@@ -85,6 +86,7 @@ describe('analytics sink and query API', () => {
     facts: await rows('SELECT * FROM image_facts FINAL ORDER BY image_id'),
     dedup: await rows('SELECT * FROM image_dedup FINAL ORDER BY image_id'),
     counts: await rows('SELECT quarter, source, dimension, label, sum(images) AS n FROM label_counts GROUP BY ALL HAVING n != 0 ORDER BY ALL'),
+    byBlogger: await rows(`SELECT blogger_hash, quarter, source, ${LABEL_DIMENSIONS.join(', ')}, sum(sign) AS n FROM facts_by_blogger GROUP BY ALL HAVING n != 0 ORDER BY ALL`),
   });
 
   beforeAll(async () => {
@@ -254,7 +256,7 @@ describe('analytics sink and query API', () => {
     expect(await rawFacts()).toBe(rawBefore); // stale versions are not even written
   });
 
-  it('label_counts follows re-publications, moves and take-downs: questions without conditions answer as the scan does', async () => {
+  it('label_counts and the blogger-ordered copy follow re-publications, moves and take-downs: they answer as the scan does', async () => {
     const arrived = imageArrivedContract.onTopic(topics.imageArrived);
     await producer.sendBatch(arrived, [
       { key: 'a2', value: { ...images.a2, labels: { ...images.a2.labels, color: ['green'] } } }, // same key, new labels
@@ -288,5 +290,20 @@ describe('analytics sink and query API', () => {
         expect(await runtime.queries.rising(rising)).toEqual(await new AnalyticsQueryService({ rows: <T>() => sql.rows<T>(risingQuery(rising)) }).rising(rising));
       }
     }
+    // Followed questions read the signed blogger-ordered copy (facts_by_blogger); the scan of image_facts must agree.
+    const bloggerIds = ['b1', 'b2', 'b3', 'b9', 'nobody'];
+    for (const quarters of [[], ['2025Q2'], ['2025Q1', '2024Q1']]) {
+      for (const where of [[], [{ dimension: 'category', value: 'dress' }]]) {
+        for (const sources of [[], ['social', 'retail']]) {
+          for (const dimension of ['color', 'category', 'style'] as const) {
+            const req = parseFollowedRequest({ bloggerIds, dimension, quarters, where, sources });
+            expect(await runtime.queries.followed(req)).toEqual(await new AnalyticsQueryService({ rows: <T>() => sql.rows<T>(followedScanQuery(req)) }).followed(req));
+          }
+        }
+      }
+    }
+    // b9 holds only the moved a4; a3 (b2) is gone: b2 keeps a7.
+    const moved = await runtime.queries.followed(parseFollowedRequest({ bloggerIds: ['b9', 'b2'], dimension: 'color' }));
+    expect(moved).toMatchObject({ bloggersWithImages: 2, images: 2, byValue: [{ value: 'blue', count: 1, share: 0.5 }, { value: 'red', count: 1, share: 0.5 }] });
   });
 });

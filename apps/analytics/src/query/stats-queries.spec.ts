@@ -1,4 +1,4 @@
-import { followedQuery, risingQuery, trendQuery } from './stats-queries';
+import { followedQuery, followedScanQuery, risingQuery, trendQuery } from './stats-queries';
 import { parseFollowedRequest, parseRisingRequest, parseTrendRequest } from './stats-request';
 
 describe('stats queries', () => {
@@ -24,8 +24,20 @@ describe('stats queries', () => {
     expect(q.query).toContain('HAVING count > previous');
   });
 
-  it('followed, named quarters: image_facts partitions without FINAL, the blogger hash in PREWHERE, the rest after', () => {
-    const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1', '2025Q2'], where: [{ dimension: 'color', value: 'red' }] }));
+  it('followed: the signed blogger-ordered copy, net counts per blogger; uniqueOnly scans image_facts', () => {
+    const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b'], dimension: 'style', quarters: ['2025Q1'], where: [{ dimension: 'color', value: 'red' }], sources: ['social'] }));
+    expect(q.query).toContain('FROM facts_by_blogger');
+    expect(q.query).toContain('WHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)}))) AND quarter IN {quarters:Array(String)} AND has(color, {w0:String}) AND source IN {sources:Array(String)}');
+    expect(q.query).toContain('sum(sign) AS n');
+    expect(q.query).toContain('countIf(n > 0) AS bloggers');
+    expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1'], w0: 'red', sources: ['social'] });
+    const unique = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style', uniqueOnly: true }));
+    expect(unique.query).not.toContain('facts_by_blogger');
+    expect(unique.query).toContain('image_dedup');
+  });
+
+  it('followed scan, named quarters: image_facts partitions without FINAL, the blogger hash in PREWHERE, the rest after', () => {
+    const q = followedScanQuery(parseFollowedRequest({ bloggerIds: ['a', 'b', 'a'], dimension: 'style', quarters: ['2025Q1', '2025Q2'], where: [{ dimension: 'color', value: 'red' }] }));
     const keys = 'PREWHERE quarter IN {quarters:Array(String)} AND blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))';
     const updated = '(SELECT DISTINCT quarter FROM image_facts WHERE quarter IN {quarters:Array(String)} AND is_update = 1)';
     // Partitions without updates: every row is live; partitions with updates: the live-row terms.
@@ -36,8 +48,8 @@ describe('stats queries', () => {
     expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1', '2025Q2'], w0: 'red' });
   });
 
-  it('followed, all quarters: the same pass over every partition (no blogger-ordered copy)', () => {
-    const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' }));
+  it('followed scan, all quarters: the same pass over every partition', () => {
+    const q = followedScanQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' }));
     expect(q.query).toContain('FROM image_facts PREWHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)}))) AND quarter NOT IN (SELECT DISTINCT quarter FROM image_facts WHERE is_update = 1)');
     expect(q.query).not.toContain('quarter IN {');
     expect(q.query).not.toContain('has(');

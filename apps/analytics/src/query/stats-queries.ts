@@ -151,6 +151,40 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
 }
 
 /**
+ * The followed bloggers' images from facts_by_blogger (migration 009), the
+ * signed copy ordered by blogger hash: the question reads its bloggers'
+ * ranges only (image_facts, quarter-first, has them in every granule). Live
+ * rows count +1 and retraction rows -1 with identical content, so every sum
+ * under the label and source filters is exact; a blogger has images when
+ * their net count is positive. Same columns as followedScanQuery. Questions
+ * with `uniqueOnly` need the image ids, which the copy does not hold: they
+ * scan image_facts.
+ */
+export function followedQuery(req: FollowedRequest): SqlQuery {
+  if (req.uniqueOnly) return followedScanQuery(req);
+  const params: Record<string, unknown> = { bloggers: req.bloggerIds };
+  const where = ['blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))'];
+  if (req.quarters.length > 0) {
+    params.quarters = req.quarters;
+    where.push('quarter IN {quarters:Array(String)}');
+  }
+  where.push(...filterTerms(req, params));
+  const dim = column(req.dimension);
+  const nonZero = (m: string): string => `mapFilter((k, v) -> v != 0, ${m})`;
+  const query = `SELECT sum(n) AS images, countIf(n > 0) AS bloggers, sum(l) AS labels,
+  ${nonZero('sumMap(v)')} AS by_value, ${nonZero('sumMap(s)')} AS by_source, ${nonZero('sumMap(qs)')} AS by_quarter
+FROM (
+  SELECT blogger_hash, sum(sign) AS n, sum(sign * length(${dim})) AS l,
+    sumMap(CAST(arrayMap(x -> (x, toInt64(sign)), ${dim}), 'Map(String, Int64)')) AS v,
+    sumMap(map(source, toInt64(sign))) AS s, sumMap(map(quarter, toInt64(sign))) AS qs
+  FROM facts_by_blogger
+  WHERE ${where.join(' AND ')}
+  GROUP BY blogger_hash
+)`;
+  return { query, params };
+}
+
+/**
  * The followed bloggers' images in one pass over image_facts' requested
  * quarter partitions (all when none is named), without FINAL
  * (liveRows): totals and counts by label value, source and quarter.
@@ -159,7 +193,7 @@ ORDER BY count - previous DESC, count DESC, dimension, value LIMIT {limit:UInt32
  * so the filter is a scan of that column, half the cost of the id strings.
  * The other terms apply to the rows left.
  */
-export function followedQuery(req: FollowedRequest): SqlQuery {
+export function followedScanQuery(req: FollowedRequest): SqlQuery {
   const params: Record<string, unknown> = { bloggers: req.bloggerIds };
   const keys = ['blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)})))'];
   let quarters: string | undefined;
