@@ -292,7 +292,7 @@ describe('analytics sink and query API', () => {
     }
     // Followed questions read the signed blogger-ordered copy (facts_by_blogger); the scan of image_facts must agree.
     const bloggerIds = ['b1', 'b2', 'b3', 'b9', 'nobody'];
-    for (const quarters of [[], ['2025Q2'], ['2025Q1', '2024Q1']]) {
+    for (const quarters of [[], ['2025Q2'], ['2025Q2', '2025Q1', '2024Q1']]) {
       for (const where of [[], [{ dimension: 'category', value: 'dress' }]]) {
         for (const sources of [[], ['social', 'retail']]) {
           for (const dimension of ['color', 'category', 'style'] as const) {

@@ -24,13 +24,16 @@ describe('stats queries', () => {
     expect(q.query).toContain('HAVING count > previous');
   });
 
-  it('followed: the signed blogger-ordered copy, net counts per blogger; uniqueOnly scans image_facts', () => {
-    const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b'], dimension: 'style', quarters: ['2025Q1'], where: [{ dimension: 'color', value: 'red' }], sources: ['social'] }));
+  it('followed over many quarters: the signed blogger-ordered copy, net counts per blogger; few quarters and uniqueOnly scan image_facts', () => {
+    const quarters = ['2024Q4', '2025Q1', '2025Q2'];
+    const q = followedQuery(parseFollowedRequest({ bloggerIds: ['a', 'b'], dimension: 'style', quarters, where: [{ dimension: 'color', value: 'red' }], sources: ['social'] }));
     expect(q.query).toContain('FROM facts_by_blogger');
     expect(q.query).toContain('WHERE blogger_hash IN (SELECT cityHash64(arrayJoin({bloggers:Array(String)}))) AND quarter IN {quarters:Array(String)} AND has(color, {w0:String}) AND source IN {sources:Array(String)}');
     expect(q.query).toContain('sum(sign) AS n');
     expect(q.query).toContain('countIf(n > 0) AS bloggers');
-    expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters: ['2025Q1'], w0: 'red', sources: ['social'] });
+    expect(q.params).toMatchObject({ bloggers: ['a', 'b'], quarters, w0: 'red', sources: ['social'] });
+    expect(followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style' })).query).toContain('FROM facts_by_blogger');
+    for (const few of [['2025Q1'], ['2025Q1', '2025Q2']]) expect(followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style', quarters: few })).query).not.toContain('facts_by_blogger');
     const unique = followedQuery(parseFollowedRequest({ bloggerIds: ['a'], dimension: 'style', uniqueOnly: true }));
     expect(unique.query).not.toContain('facts_by_blogger');
     expect(unique.query).toContain('image_dedup');
