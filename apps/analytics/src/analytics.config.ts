@@ -24,5 +24,11 @@ export const analyticsConfigSchema = kafkaEnvSchema.extend({
   ANALYTICS_BATCH_LINGER_MS: env.int(20, 0),
   /** Run only the query API (no sink), e.g. against a server another process fills. */
   ANALYTICS_SINK_ENABLED: env.bool(true),
+  /**
+   * At start, before consuming, compare the view-kept tables (label_counts, facts_by_blogger) with
+   * image_facts and fill a disagreeing one again. Turn off only where several sink processes share
+   * one ClickHouse database (the refill must not run beside another writer); run it from one of them.
+   */
+  ANALYTICS_RECONCILE_AT_START: env.bool(true),
 });
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

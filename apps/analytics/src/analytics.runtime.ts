@@ -8,6 +8,7 @@ import { ClickHouseSqlRunner } from './query/sql-runner';
 import { analyticsRoutes } from './sink/analytics-routes';
 import { AnalyticsSinkService } from './sink/analytics-sink.service';
 import { ClickHouseAnalyticsStore } from './sink/clickhouse-analytics.store';
+import { reconcileDerivedTables } from './sink/derived-tables';
 
 /** The running parts of the analytics process; stop() ends consumption, writes what waits, and closes. */
 export interface AnalyticsRuntime {
@@ -25,12 +26,15 @@ export interface AnalyticsRuntimeOptions {
 }
 
 /**
- * Opens ClickHouse, applies the migrations, and (unless disabled) starts the
- * sink consumer.
+ * Opens ClickHouse, applies the migrations, makes the view-kept tables agree
+ * with image_facts (when this process runs the sink), and (unless disabled)
+ * starts the sink consumer.
  */
 export async function startAnalytics(config: AnalyticsConfig, logger: Logger, options: AnalyticsRuntimeOptions = {}): Promise<AnalyticsRuntime> {
   const client = options.client ?? createClickHouseClient(toClickHouseConfig(config));
   await applyMigrations(client, readMigrations(), logger);
+  // Before the sink writes: the tables that views keep from image_facts must agree with it (a kill between an insert and its views).
+  if (config.ANALYTICS_SINK_ENABLED && config.ANALYTICS_RECONCILE_AT_START) await reconcileDerivedTables(client, logger);
   const store = new ClickHouseAnalyticsStore(options.wrapSinkClient?.(client) ?? client);
   const sink = new AnalyticsSinkService(store, {
     batch: { maxRows: config.ANALYTICS_BATCH_MAX_ROWS, maxDelayMs: config.ANALYTICS_BATCH_MAX_DELAY_MS, lingerMs: config.ANALYTICS_BATCH_LINGER_MS },

@@ -8,6 +8,8 @@
 -- a moved or taken-down image carries the old content, and an update at the same key adds a retraction
 -- row at the old version. The view counts at insert, so merges that later drop rows change nothing; the
 -- sink writes each row once (a replayed change is stale and writes nothing), so the counts are exact.
+-- The table starts empty: the analytics app fills it from the live rows at start whenever it disagrees
+-- with image_facts (apps/analytics/src/sink/derived-tables.ts), so rows stored before this migration count.
 ALTER TABLE image_facts ADD COLUMN IF NOT EXISTS retracts UInt8 DEFAULT 0;
 CREATE TABLE IF NOT EXISTS label_counts (
   quarter LowCardinality(String),
@@ -25,16 +27,4 @@ ARRAY JOIN arrayConcat([('', '')],
   arrayMap(v -> ('process', v), process), arrayMap(v -> ('accessory', v), accessory), arrayMap(v -> ('style', v), style),
   arrayMap(v -> ('silhouette', v), silhouette), arrayMap(v -> ('collar', v), collar), arrayMap(v -> ('color', v), color)) AS dv
 WHERE is_deleted = 0 OR retracts = 1
-GROUP BY quarter, source, dimension, label;
--- Rows stored before this migration: counted once from the live rows (FINAL). Emptied first, so a run
--- interrupted before the ledger row counts nothing twice (no sink writes while migrations run).
-TRUNCATE TABLE label_counts;
-INSERT INTO label_counts
-SELECT quarter, source, dv.1 AS dimension, dv.2 AS label, toInt64(count()) AS images
-FROM image_facts FINAL
-ARRAY JOIN arrayConcat([('', '')],
-  arrayMap(v -> ('category', v), category), arrayMap(v -> ('fabric', v), fabric), arrayMap(v -> ('texture', v), texture),
-  arrayMap(v -> ('process', v), process), arrayMap(v -> ('accessory', v), accessory), arrayMap(v -> ('style', v), style),
-  arrayMap(v -> ('silhouette', v), silhouette), arrayMap(v -> ('collar', v), collar), arrayMap(v -> ('color', v), color)) AS dv
-WHERE is_deleted = 0
 GROUP BY quarter, source, dimension, label;

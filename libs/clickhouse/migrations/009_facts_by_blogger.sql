@@ -4,8 +4,9 @@
 -- It is filled at insert by a view on image_facts: a live row adds itself with sign +1, a retraction row
 -- (migration 008: a deletion row carrying the content of the row it hides) adds that content with sign -1.
 -- A retraction equals the row it takes back in every column here, so under any filter on these columns
--- the signed sums are exact; the copy is a plain MergeTree, so no merge ever pairs rows. Rows stored
--- before this migration are copied once from the live rows (FINAL), after emptying the table.
+-- the signed sums are exact; the copy is a plain MergeTree, so no merge ever pairs rows. The table
+-- starts empty: the analytics app fills it from the live rows at start whenever it disagrees with
+-- image_facts (apps/analytics/src/sink/derived-tables.ts), so rows stored before this migration count.
 CREATE TABLE IF NOT EXISTS facts_by_blogger (
   blogger_hash UInt64,
   quarter LowCardinality(String),
@@ -28,8 +29,3 @@ SELECT cityHash64(blogger_id) AS blogger_hash, quarter, source, category, fabric
   toInt8(if(is_deleted = 0, 1, -1)) AS sign
 FROM image_facts
 WHERE is_deleted = 0 OR retracts = 1;
-TRUNCATE TABLE facts_by_blogger;
-INSERT INTO facts_by_blogger
-SELECT cityHash64(blogger_id), quarter, source, category, fabric, texture, process, accessory, style, silhouette, collar, color, 1
-FROM image_facts FINAL
-WHERE is_deleted = 0;
