@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<void> {
       const ingest = await measureIngest(client, ingestEvents, logger);
       log(`sink ingestion: ${ingest.events} image-arrived events over ${ingest.partitions} partitions: ${ingest.rps} rows/s steady, ${ingest.rpsFromStart} rows/s from consumer start (group join included)`);
       Object.assign(result, { ingest_rps: ingest.rps, ingest_rps_from_start: ingest.rpsFromStart, ingest_events: ingest.events });
-      for (const table of ['image_facts', 'image_dedup', 'index_progress']) await client.command({ query: `TRUNCATE TABLE ${table}` });
+      for (const table of ['image_facts', 'image_dedup', 'index_progress', 'label_counts', 'facts_by_blogger']) await client.command({ query: `TRUNCATE TABLE ${table}` });
     }
 
     const settle = !args.includes('--unsettled');
