@@ -214,20 +214,33 @@ export class LagProbe {
   }
 }
 
-/** Every record of the dead-letter topics of the chain's inputs: count and distinct keys (image ids). */
-export async function readDeadLetters(brokers: string[], naming: DemoNaming): Promise<{ records: number; keys: Set<string> }> {
+/**
+ * Every record of the dead-letter topics of the chain's inputs: count and distinct keys (image ids).
+ * Waits up to `waitMs` for at least `expectAtLeast` records first: the stores can converge before
+ * the extractor has reached a bad input (the bad inputs change no store), so their dead letters may
+ * still be on their way. Fewer after the wait is reported as it is.
+ */
+export async function readDeadLetters(brokers: string[], naming: DemoNaming, expectAtLeast = 0, waitMs = 60_000): Promise<{ records: number; keys: Set<string> }> {
   const topics = [naming.topics.imageArrived, naming.topics.vectorExtracted, naming.topics.vectorCleaned, naming.topics.indexUpdated].map(dlqTopicOf);
   const kafka = new Kafka({ clientId: 'stylestream-chaos-dlq', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const existing = new Set(await admin.listTopics());
   const pending = new Map<string, number>();
-  let records = 0;
-  for (const topic of topics.filter((t) => existing.has(t))) {
-    for (const o of await admin.fetchTopicOffsets(topic)) {
-      records += Number(o.high) - Number(o.low);
-      if (Number(o.high) > Number(o.low)) pending.set(`${topic}/${o.partition}`, Number(o.high));
+  let records: number;
+  let existing: Set<string>;
+  const waitUntil = Date.now() + waitMs;
+  for (;;) {
+    existing = new Set(await admin.listTopics());
+    pending.clear();
+    records = 0;
+    for (const topic of topics.filter((t) => existing.has(t))) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        records += Number(o.high) - Number(o.low);
+        if (Number(o.high) > Number(o.low)) pending.set(`${topic}/${o.partition}`, Number(o.high));
+      }
     }
+    if (records >= expectAtLeast || Date.now() > waitUntil) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await admin.disconnect();
   const keys = new Set<string>();

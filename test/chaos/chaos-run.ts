@@ -299,8 +299,8 @@ async function runScenario(id: ScenarioId, stack: PrivateStack, options: ChaosOp
     const recoveryMs = Date.now() - faultsEnded;
     await searching.catch(() => undefined);
     await probe.stop();
-    // Dead letters are written before the offsets they resolve are committed, so they are all there once the groups caught up.
-    const dead = await readDeadLetters(brokers, naming);
+    // The stores can converge before the extractor reaches the bad inputs (they change no store): wait for their dead letters.
+    const dead = await readDeadLetters(brokers, naming, corpus.badIds.size);
     const indexIds = state.indexIds ?? new Set<string>();
     const lost = [...corpus.expectedIndexIds].filter((i) => !indexIds.has(i));
     const extra = [...indexIds].filter((i) => !corpus.expectedIndexIds.has(i));
