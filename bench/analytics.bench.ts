@@ -140,6 +140,9 @@ async function sameAnswers(app: AnalyticsQueryService, sql: ClickHouseSqlRunner,
   if (!same) throw new Error(`baseline and wide table disagree: ${JSON.stringify({ wide: wide.images, normalised: totals[0] })}`);
 }
 
+/** The app's answer assembly over one given statement, whatever SQL the app itself would pick. */
+const answering = (sql: ClickHouseSqlRunner, query: SqlQuery): AnalyticsQueryService => new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(query) });
+
 const previousOf = (quarter: string): string => BENCH_QUARTERS[BENCH_QUARTERS.indexOf(quarter as (typeof BENCH_QUARTERS)[number]) - 1];
 
 /** The trend without FINAL (the app's SQL: liveRows) equals the same question over FINAL. */
@@ -154,24 +157,22 @@ FROM image_facts FINAL WHERE quarter IN ({q:String}, {pq:String})${filterTerms(r
       .join('')}`,
     params,
   };
-  const withFinal = await new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(final) }).trend(req);
-  const withoutFinal = await new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(trendQuery(req)) }).trend(req);
+  const withFinal = await answering(sql, final).trend(req);
+  const withoutFinal = await answering(sql, trendQuery(req)).trend(req);
   if (JSON.stringify(withoutFinal) !== JSON.stringify(withFinal)) throw new Error(`trend without FINAL differs from FINAL for ${req.quarter}: ${JSON.stringify({ withoutFinal: withoutFinal.images, withFinal: withFinal.images })}`);
 }
 
 /** Trend and rising questions without label conditions (label_counts) equal the scan of image_facts (the SQL for questions with conditions). */
 async function sameCounts(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, like: TrendRequest): Promise<void> {
-  // The app's answer assembly over the scan's SQL, whatever SQL the app would pick.
-  const scanning = (query: SqlQuery): AnalyticsQueryService => new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(query) });
   for (const quarter of BENCH_QUARTERS.slice(1)) {
     for (const sources of [[], ['social', 'retail']] as const) {
       const trend: TrendRequest = { ...like, quarter, previousQuarter: previousOf(quarter), where: [], sources, uniqueOnly: false, limit: 1000 };
-      const [fromCounts, fromScan] = [await app.trend(trend), await scanning(trendQuery(trend)).trend(trend)];
+      const [fromCounts, fromScan] = [await app.trend(trend), await answering(sql, trendQuery(trend)).trend(trend)];
       if (JSON.stringify(fromCounts) !== JSON.stringify(fromScan)) {
         throw new Error(`trend from label_counts differs from the scan (${quarter}, sources ${sources.join(',')}): ${JSON.stringify({ fromCounts: fromCounts.values.slice(0, 3), fromScan: fromScan.values.slice(0, 3) })}`);
       }
       const rising: RisingRequest = { quarter, previousQuarter: previousOf(quarter), dimension: undefined, where: [], sources, uniqueOnly: false, limit: 200 };
-      const [risingCounts, risingScan] = [await app.rising(rising), await scanning(risingQuery(rising)).rising(rising)];
+      const [risingCounts, risingScan] = [await app.rising(rising), await answering(sql, risingQuery(rising)).rising(rising)];
       if (JSON.stringify(risingCounts) !== JSON.stringify(risingScan)) throw new Error(`rising from label_counts differs from the scan (${quarter}, sources ${sources.join(',')})`);
     }
   }
@@ -179,7 +180,7 @@ async function sameCounts(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, 
 
 /** A followed answer from the blogger-ordered copy equals the scan of image_facts. */
 async function sameFollowed(app: AnalyticsQueryService, sql: ClickHouseSqlRunner, req: Parameters<AnalyticsQueryService['followed']>[0]): Promise<void> {
-  const [fromCopy, fromScan] = [await app.followed(req), await new AnalyticsQueryService({ rows: <T>(): Promise<T[]> => sql.rows<T>(followedScanQuery(req)) }).followed(req)];
+  const [fromCopy, fromScan] = [await app.followed(req), await answering(sql, followedScanQuery(req)).followed(req)];
   if (JSON.stringify(fromCopy) !== JSON.stringify(fromScan)) throw new Error(`followed from facts_by_blogger differs from the scan: ${JSON.stringify({ fromCopy: [fromCopy.images, fromCopy.bloggersWithImages], fromScan: [fromScan.images, fromScan.bloggersWithImages] })}`);
 }
 

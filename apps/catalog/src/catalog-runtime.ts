@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CatalogIndexLifecycle, createElasticsearchClient } from '@stylestream/catalog';
+import { CatalogIndexLifecycle, createElasticsearchClient, elasticsearchCallBoundMs } from '@stylestream/catalog';
 import { AvroProducer, type KafkaConfig, createKafkaClient, toKafkaConfig } from '@stylestream/kafka';
 import { SchemaRegistryGateway } from '@stylestream/schemas';
 import type { CatalogConfig } from './catalog.config';
@@ -44,7 +44,7 @@ export function createCatalogRuntime(config: CatalogConfig, logger: Logger): Cat
       shardsIndex: config.CATALOG_SHARDS_INDEX,
       topics: { imageArrived: config.CATALOG_TOPIC_IMAGE_ARRIVED, vectorCleaned: config.CATALOG_TOPIC_VECTOR_CLEANED, indexUpdated: config.CATALOG_TOPIC_INDEX_UPDATED },
       bulk: { maxBatch: config.CATALOG_BULK_MAX, lingerMs: config.CATALOG_BULK_LINGER_MS },
-      applyDeadlineMs: config.CATALOG_APPLY_DEADLINE_MS > 0 ? config.CATALOG_APPLY_DEADLINE_MS : 3 * config.ELASTICSEARCH_REQUEST_TIMEOUT_MS + 5_000,
+      applyDeadlineMs: config.CATALOG_APPLY_DEADLINE_MS > 0 ? config.CATALOG_APPLY_DEADLINE_MS : elasticsearchCallBoundMs(config.ELASTICSEARCH_REQUEST_TIMEOUT_MS),
     },
     async close() {
       await producer.disconnect();

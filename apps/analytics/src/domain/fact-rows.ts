@@ -41,12 +41,11 @@ export interface StoredFactKey {
   readonly content: FactContent;
 }
 
-const contentOf = (row: FactRow): FactContent => ({
-  source: row.source,
-  published_at: row.published_at,
-  crawled_at: row.crawled_at,
-  ...(Object.fromEntries(LABEL_DIMENSIONS.map((d) => [d, row[d]])) as ImageLabels),
-});
+/** The columns of a FactContent, in image_facts. */
+export const FACT_CONTENT_COLUMNS = ['source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS] as const;
+
+/** The FactContent columns of a row (a stored row as read, or a planned one). */
+export const contentOf = (row: Pick<FactRow, (typeof FACT_CONTENT_COLUMNS)[number]>): FactContent => Object.fromEntries(FACT_CONTENT_COLUMNS.map((c) => [c, row[c]])) as unknown as FactContent;
 
 /** The row an image-arrived event at `version` produces. Labels are de-duplicated per dimension. */
 export function factRowOf(event: ImageArrived, version: number): FactRow {

@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@stylestream/clickhouse';
 import { toClickHouseError } from '@stylestream/clickhouse';
 import type { DedupRow, IndexProgressRow } from '../domain/dedup-rows';
-import { LABEL_DIMENSIONS, type ImageLabels } from '@stylestream/schemas';
-import type { FactRow, StoredFactKey } from '../domain/fact-rows';
+import type { ImageLabels } from '@stylestream/schemas';
+import { FACT_CONTENT_COLUMNS, type FactRow, type StoredFactKey, contentOf } from '../domain/fact-rows';
 import type { AnalyticsStore } from './analytics-store.port';
 
 interface StoredKeyRow extends ImageLabels {
@@ -16,9 +16,6 @@ interface StoredKeyRow extends ImageLabels {
   crawled_at: string;
 }
 
-/** The columns of the stored row after its key (a retraction row repeats them). */
-const CONTENT = ['source', 'published_at', 'crawled_at', ...LABEL_DIMENSIONS] as const;
-
 /** AnalyticsStore over ClickHouse (embedded chdb or HTTP), tables from libs/clickhouse/migrations. */
 export class ClickHouseAnalyticsStore implements AnalyticsStore {
   constructor(private readonly client: ClickHouseClient) {}
@@ -27,7 +24,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const out = new Map<string, StoredFactKey>();
     if (imageIds.length === 0) return out;
     // Highest version wins; at equal versions the live row (a move writes a deletion at the old key with the same version).
-    const columns = ['quarter', 'blogger_id', 'version', 'is_deleted', ...CONTENT];
+    const columns = ['quarter', 'blogger_id', 'version', 'is_deleted', ...FACT_CONTENT_COLUMNS];
     const query = `
       SELECT image_id, ${columns.map((c, i) => `t.${i + 1} AS ${c}`).join(', ')}
       FROM (
@@ -37,8 +34,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     try {
       const rows = await (await this.client.query({ query, query_params: { ids: imageIds }, format: 'JSONEachRow' })).json<StoredKeyRow>();
       for (const r of rows) {
-        const content = Object.fromEntries(CONTENT.map((c) => [c, r[c]])) as unknown as StoredFactKey['content'];
-        out.set(r.image_id, { quarter: r.quarter, bloggerId: r.blogger_id, version: Number(r.version), deleted: Number(r.is_deleted) === 1, content });
+        out.set(r.image_id, { quarter: r.quarter, bloggerId: r.blogger_id, version: Number(r.version), deleted: Number(r.is_deleted) === 1, content: contentOf(r) });
       }
       return out;
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CatalogBulkBatcher, ElasticsearchCatalogStore } from '@stylestream/catalog';
+import { CatalogBulkBatcher, ElasticsearchCatalogStore, elasticsearchCallBoundMs } from '@stylestream/catalog';
 import { AvroProducer, DeadLetterPublisher, type KafkaConfig, type MessageCodec, StageConsumer, stageBatchRoute, submitEach } from '@stylestream/kafka';
 import { imageArrivedContract, indexUpdatedContract, vectorCleanedContract } from '@stylestream/schemas';
 import { CatalogSinkHandlers } from './catalog-sink.handlers';
@@ -27,7 +27,7 @@ export interface CatalogSinkOptions {
   readonly groupId: string;
   readonly bulk: { readonly maxBatch: number; readonly lingerMs: number };
   readonly refresh?: false | 'wait_for';
-  /** The longest one bulk (with the client's own timeout and retries) may take before the partition pauses (default 35 s). */
+  /** The longest one bulk (with the client's own timeout and retries) may take before the partition pauses (default: elasticsearchCallBoundMs of the client defaults). */
   readonly applyDeadlineMs?: number;
   readonly logger: Logger;
 }
@@ -37,7 +37,7 @@ export function createCatalogSink(options: CatalogSinkOptions): StageConsumer {
   const store = new MeteredCatalogStore(
     new DeadlineCatalogStore(
       new ElasticsearchCatalogStore(options.es, { images: options.imagesIndex, shards: options.shardsIndex }, { refresh: options.refresh ?? false }),
-      options.applyDeadlineMs ?? 35_000,
+      options.applyDeadlineMs ?? elasticsearchCallBoundMs(),
     ),
   );
   const handlers = new CatalogSinkHandlers(new CatalogBulkBatcher(store, options.bulk));
