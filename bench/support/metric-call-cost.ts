@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { pipelineMetrics } from '@stylestream/metrics';
 import { createPromExtractorMetrics } from '../../apps/extractor/src/extractor.metrics';
-import { IndexWriterMetrics } from '../../apps/index-writer/src/index-writer.metrics';
+import { IndexWriterMetrics } from '@stylestream/index-writer';
 import { median } from './process-cpu';
 
 /**

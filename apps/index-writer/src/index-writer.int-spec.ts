@@ -15,8 +15,7 @@ import { AvroProducer } from '@stylestream/kafka';
 import { createLogger } from '@stylestream/logging';
 import { SchemaRegistryGateway, sampleVectorCleaned, vectorCleanedContract, vectorToBytes, type VectorCleaned } from '@stylestream/schemas';
 import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
-import { indexWriterConfigSchema } from './index-writer.config';
-import { startIndexWriter, type IndexWriterRuntime } from './index-writer.runtime';
+import { indexWriterConfigSchema, startIndexWriter, type IndexWriterRuntime } from '@stylestream/index-writer';
 
 jest.setTimeout(180_000);
 

@@ -4,8 +4,7 @@ import { reasonOf } from '@stylestream/errors';
 import { stopOnSignals } from '@stylestream/kafka';
 import { createLogger } from '@stylestream/logging';
 import { collectProcessMetrics } from '@stylestream/metrics';
-import { indexWriterConfigSchema } from './index-writer.config';
-import { startIndexWriter } from './index-writer.runtime';
+import { indexWriterConfigSchema, startIndexWriter } from '@stylestream/index-writer';
 
 /** The index-writer process: vector-cleaned → HNSW shards on disk → index-updated, plus the k-NN endpoint. */
 const logger = createLogger('index-writer');

@@ -28,7 +28,13 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema
    * (over SEARCH_MODEL_VERSION), and the owners of every version not retired join SEARCH_SHARD_OWNERS.
    */
   SEARCH_MODEL_REGISTRY_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/).optional(),
-  /** Brokers of the model registry topic. */
+  /**
+   * Run a shard owner (the index-writer component, configured by the INDEX_* variables) in this process and
+   * answer its shards without a network hop; it joins SEARCH_SHARD_OWNERS and serves its endpoint to peers as usual.
+   * docs/DESIGN.md §18 "A shard owner in the search API's process".
+   */
+  SEARCH_LOCAL_OWNER: env.bool(false),
+  /** Brokers of the model registry topic (and of the local owner's consumer). */
   KAFKA_BROKERS: env.csv('127.0.0.1:9092'),
   /** Per-owner deadline of a k-NN fan-out; a later answer is ignored and the result is partial. */
   SEARCH_SHARD_DEADLINE_MS: env.int(100, 1),
@@ -87,8 +93,8 @@ export const searchApiConfigSchema = modelRuntimeEnvSchema
   SEARCH_MAX_JSON_BYTES: env.int(1024 * 1024, 1024),
   })
   .superRefine((config, ctx) => {
-    if (config.SEARCH_SHARD_OWNERS.length === 0 && config.SEARCH_MODEL_REGISTRY_TOPIC === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SEARCH_SHARD_OWNERS'], message: 'required: comma-separated base URLs of the shard owners (index-writer HTTP endpoints), unless SEARCH_MODEL_REGISTRY_TOPIC names them' });
+    if (config.SEARCH_SHARD_OWNERS.length === 0 && config.SEARCH_MODEL_REGISTRY_TOPIC === undefined && !config.SEARCH_LOCAL_OWNER) {
+      ctx.addIssue({ code: 'custom', path: ['SEARCH_SHARD_OWNERS'], message: 'required: comma-separated base URLs of the shard owners (index-writer HTTP endpoints), unless SEARCH_MODEL_REGISTRY_TOPIC names them or SEARCH_LOCAL_OWNER runs one here' });
     }
   });
 export type SearchApiConfig = z.infer<typeof searchApiConfigSchema>;

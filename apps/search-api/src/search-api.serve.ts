@@ -1,12 +1,16 @@
 import type { Logger } from 'pino';
 import { CatalogImageSearch, ElasticsearchCandidateSource, ElasticsearchNearDuplicateSource, createElasticsearchClient, type CatalogCandidateSource } from '@stylestream/catalog';
-import { reasonOf } from '@stylestream/errors';
+import { loadConfig } from '@stylestream/config';
+import { ConfigError, reasonOf } from '@stylestream/errors';
+import { HttpErrorFilter } from '@stylestream/http';
+import { indexWriterConfigSchema, startIndexWriter, type IndexWriterRuntime } from '@stylestream/index-writer';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
 import { KafkaModelRegistry, SharpImageDecoder, loadModel, modelRuntimeOptionsFrom } from '@stylestream/model';
 import { UriImageFetcher } from '@stylestream/storage';
 import { Kafka, logLevel } from 'kafkajs';
 import { ModelRegistryFollower } from './adapters/model-registry.follower';
+import { ColocatedShardOwnerClient } from './adapters/colocated-shard-owner.client';
 import { HttpShardOwnerClient } from './adapters/http-shard-owner.client';
 import { ModelQueryEmbedder } from './adapters/model-query.embedder';
 import { OwnerDirectory } from './domain/owner-directory';
@@ -20,14 +24,18 @@ import { SearchRequests } from './http/search-requests';
 import type { SearchApiConfig } from './search-api.config';
 
 /**
- * Runs the search API: owner client and directory (first listing awaited,
- * bounded), catalogue adapters, the embedding model (unless off), then HTTP.
- * SIGTERM/SIGINT: stop HTTP, the directory refresh, close clients and model.
+ * Runs the search API: the local shard owner (SEARCH_LOCAL_OWNER), owner
+ * client and directory (first listing awaited, bounded), catalogue adapters,
+ * the embedding model (unless off), then HTTP. SIGTERM/SIGINT: stop HTTP, the
+ * directory refresh, close clients and model, stop the local owner.
  */
 export async function serveSearchApi(config: SearchApiConfig, logger: Logger, adapters: { candidateSource?: CatalogCandidateSource } = {}): Promise<void> {
   collectProcessMetrics('search-api');
-  const client = new HttpShardOwnerClient({ connectionsPerOwner: config.SEARCH_OWNER_CONNECTIONS, keepAliveMs: 30_000 });
-  const directory = new OwnerDirectory(config.SEARCH_SHARD_OWNERS, client, { refreshMs: config.SEARCH_SHARDS_REFRESH_MS, timeoutMs: Math.max(1_000, config.SEARCH_SHARD_DEADLINE_MS), logger });
+  const local = config.SEARCH_LOCAL_OWNER ? await startLocalOwner(config.SEARCH_DIM, logger) : undefined;
+  const remote = new HttpShardOwnerClient({ connectionsPerOwner: config.SEARCH_OWNER_CONNECTIONS, keepAliveMs: 30_000 });
+  const client = local === undefined ? remote : new ColocatedShardOwnerClient({ url: local.runtime.url, queries: local.runtime.queries, dim: local.dim, maxK: local.maxK }, remote, new HttpErrorFilter(logger));
+  const owners = local === undefined ? config.SEARCH_SHARD_OWNERS : [...config.SEARCH_SHARD_OWNERS.filter((o) => o !== local.runtime.url), local.runtime.url];
+  const directory = new OwnerDirectory(owners, client, { refreshMs: config.SEARCH_SHARDS_REFRESH_MS, timeoutMs: Math.max(1_000, config.SEARCH_SHARD_DEADLINE_MS), logger });
   await directory.start();
   const registry =
     config.SEARCH_MODEL_REGISTRY_TOPIC === undefined
@@ -35,7 +43,7 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
       : new ModelRegistryFollower(
           new KafkaModelRegistry(new Kafka({ clientId: 'stylestream-search-api', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }), config.SEARCH_MODEL_REGISTRY_TOPIC, logger),
           directory,
-          config.SEARCH_SHARD_OWNERS,
+          owners,
           async (modelId) => new ModelQueryEmbedder(await loadModel({ ...modelRuntimeOptionsFrom(config), modelId }), new SharpImageDecoder(config.SEARCH_UPLOAD_MAX_PIXELS)),
           logger,
         );
@@ -124,5 +132,21 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
     await es?.close().catch((err: unknown) => logger.warn({ err: reasonOf(err) }, 'closing the Elasticsearch client failed'));
     await embedder?.close();
     await registry?.close();
+    await local?.runtime.stop();
   }, logger);
+}
+
+/**
+ * The shard owner of SEARCH_LOCAL_OWNER: the index-writer component with its own INDEX_* configuration (a bad
+ * variable stops the start, named). A dead shard worker ends the process, as it ends a standalone index-writer.
+ */
+async function startLocalOwner(searchDim: number, logger: Logger): Promise<{ runtime: IndexWriterRuntime; dim: number; maxK: number }> {
+  const config = loadConfig(indexWriterConfigSchema);
+  if (config.INDEX_DIM !== searchDim) throw new ConfigError([`INDEX_DIM: the local owner's dimension (${config.INDEX_DIM}) must equal SEARCH_DIM (${searchDim})`]);
+  const ownerLogger = logger.child({ component: 'local-owner' });
+  const runtime = await startIndexWriter(config, ownerLogger, (reason) => {
+    ownerLogger.fatal({ reason }, 'the local shard owner lost a shard worker; exiting');
+    process.exit(1);
+  });
+  return { runtime, dim: config.INDEX_DIM, maxK: config.INDEX_MAX_K };
 }
