@@ -16,30 +16,31 @@ function answer(owner: string): KnnAnswer {
 function setup(overrides: Partial<ColocatedOwner['queries']> = {}) {
   const seen: unknown[] = [];
   const queries: ColocatedOwner['queries'] = {
-    knn: async (request) => {
+    knn: (request) => {
       seen.push(request);
-      return answer(LOCAL);
+      return Promise.resolve(answer(LOCAL));
     },
-    shards: async () => ({ owner: LOCAL, modelVersion: '1', partitions: [0, 1], shards: [] }),
-    vector: async (id) => ({ id, modelVersion: '1', vector: [1, 0] }),
+    shards: () => Promise.resolve({ owner: LOCAL, modelVersion: '1', partitions: [0, 1], shards: [] }),
+    vector: (id) => Promise.resolve({ id, modelVersion: '1', vector: [1, 0] }),
     ...overrides,
   };
   const remoteCalls: string[] = [];
   const remote: ShardOwnerClient = {
-    knn: async (owner) => {
+    knn: (owner) => {
       remoteCalls.push(`knn ${owner}`);
-      return answer(owner);
+      return Promise.resolve(answer(owner));
     },
-    shards: async (owner) => {
+    shards: (owner) => {
       remoteCalls.push(`shards ${owner}`);
-      return { owner, modelVersion: '1', partitions: [2], shards: [] };
+      return Promise.resolve({ owner, modelVersion: '1', partitions: [2], shards: [] });
     },
-    vector: async (owner, id) => {
+    vector: (owner, id) => {
       remoteCalls.push(`vector ${owner} ${id}`);
-      return undefined;
+      return Promise.resolve(undefined);
     },
-    close: async () => {
+    close: () => {
       remoteCalls.push('close');
+      return Promise.resolve();
     },
   };
   const client = new ColocatedShardOwnerClient({ url: LOCAL, queries, dim: 2, maxK: 100 }, remote, new HttpErrorFilter(pino({ level: 'silent' })));
@@ -66,23 +67,20 @@ describe('ColocatedShardOwnerClient', () => {
     const { client, seen } = setup();
     const wrongDim = client.knn(LOCAL, { vector: [1, 0, 0], k: 5 }, signal);
     await expect(wrongDim).rejects.toBeInstanceOf(OwnerRejectedError);
-    await expect(wrongDim).rejects.toMatchObject({ owner: LOCAL, status: 400, reason: expect.stringContaining('vector') });
-    await expect(client.knn(LOCAL, { vector: [1, 0], k: 1000 }, signal)).rejects.toMatchObject({ status: 400, reason: expect.stringContaining('k') });
+    await expect(wrongDim).rejects.toMatchObject({ owner: LOCAL, status: 400 });
+    await expect(wrongDim).rejects.toThrow(/HTTP 400: .*vector/);
+    const tooDeep = client.knn(LOCAL, { vector: [1, 0], k: 1000 }, signal);
+    await expect(tooDeep).rejects.toMatchObject({ status: 400 });
+    await expect(tooDeep).rejects.toThrow(/HTTP 400: .*"?k"?/);
     expect(seen).toEqual([]);
   });
 
   it('keeps the owner\'s 404s (unknown model version; a vector it does not hold is undefined) and turns failures into DependencyUnavailableError', async () => {
     const notServed = new NotFoundException({ error: 'unknown_model_version', reason: 'model version 9 is not served here' });
     const { client } = setup({
-      knn: async () => {
-        throw notServed;
-      },
-      vector: async () => {
-        throw new NotFoundException({ error: 'not_found', reason: 'not held' });
-      },
-      shards: async () => {
-        throw new InternalError('shard host closed');
-      },
+      knn: () => Promise.reject(notServed),
+      vector: () => Promise.reject(new NotFoundException({ error: 'not_found', reason: 'not held' })),
+      shards: () => Promise.reject(new InternalError('shard host closed')),
     });
     await expect(client.knn(LOCAL, { vector: [1, 0], k: 1, modelVersion: '9' }, signal)).rejects.toMatchObject({ status: 404, reason: 'model version 9 is not served here' });
     expect(await client.vector(LOCAL, 'img-1', undefined, signal)).toBeUndefined();
