@@ -7,7 +7,7 @@ import { Pool } from 'undici';
 import { createTopics, uniqueName, waitFor } from '@stylestream/test-support';
 import { generateQueries } from './support/clustered-vectors';
 import { AppProcess } from './support/search-cluster';
-import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, searchApiEnv, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
+import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, colocatedApiEnv, colocatedLayout, searchApiEnv, waitForFullCoverage, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
 import { percentile } from './support/percentile';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -30,7 +30,9 @@ interface Step {
  * - the floor: a bare Node HTTP server in this process (one hop, no framework);
  * - an owner's framework route with no work (`GET /readyz`);
  * - one owner's `POST /v1/knn`, then both owners in parallel (the fan-out alone);
- * - the API's `GET /healthz`, then `POST /v1/search/vector` (the whole query).
+ * - the API's `GET /healthz`, then `POST /v1/search/vector` (the whole query);
+ * - the whole query again on an API that holds every partition's shards itself
+ *   (SEARCH_LOCAL_OWNER, INDEX_WORKERS=0): no hop past the API.
  *
  * Last line: {"bench":"search-path","n":..,"ef":..,"steps":{...}}.
  */
@@ -90,6 +92,7 @@ export async function run(args: string[]): Promise<void> {
   await createTopics([updates], 1);
   const owners = searchOwnerProcesses(cache, updates);
   let api: AppProcess | undefined;
+  let colocated: AppProcess | undefined;
   try {
     const barePool = pool(`http://127.0.0.1:${(bare.address() as AddressInfo).port}`);
     await measure('bare node server, POST a vector', (i) => timed(barePool, '/', { vector: vector(i), k: 10, ef }));
@@ -110,9 +113,19 @@ export async function run(args: string[]): Promise<void> {
     const apiPool = pool(api.url);
     await measure('API GET /healthz', () => timed(apiPool, '/healthz'));
     await measure('API POST /v1/search/vector', (i) => timed(apiPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }));
+    await api.stop();
+    await Promise.all(owners.map((o) => o.stop()));
+    const layout = colocatedLayout(cache);
+    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
+    colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, 100), LOG_LEVEL: 'info' }, 'search-api listening');
+    await colocated.start(600_000);
+    const localPool = pool(colocated.url);
+    await waitForFullCoverage(localPool, vector(0), layout.partitions);
+    await measure('API with a local owner, POST /v1/search/vector', (i) => timed(localPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }));
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await api?.stop();
+    await colocated?.stop();
     await Promise.all(owners.map((o) => o.stop()));
     await new Promise<void>((resolve) => bare.close(() => resolve()));
   }

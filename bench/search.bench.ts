@@ -9,7 +9,7 @@ import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-supp
 import { describeGenerator, exactTopK, generateQueries, generateVectors, recallAtK } from './support/clustered-vectors';
 import { dropBenchCatalog, loadBenchCatalog } from './support/search-catalog.loader';
 import { AppProcess, startSlowOwner } from './support/search-cluster';
-import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, SEARCH_OWNERS, searchApiEnv, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
+import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, SEARCH_OWNERS, colocatedApiEnv, colocatedLayout, searchApiEnv, searchOwnerProcesses, searchShardCache, waitForFullCoverage } from './support/search-shard.cache';
 import { type FilterStrategyRow, type StrategyApi, filterCases, measureFilterStrategies, strategyTable } from './support/search-filter.strategies';
 import { percentile } from './support/percentile';
 
@@ -230,6 +230,24 @@ export async function run(args: string[]): Promise<void> {
     say(`HTTP ef=${ef}, 4 clients: p50 ${ms(four.p50)} ms, p99 ${ms(four.p99)} ms, ${four.qps.toFixed(0)} QPS`);
     say(`raw searchKnn in-process (both owners' shards in turn) ef=${ef}: recall@10 ${raw.recall.toFixed(4)}, p50 ${ms(raw.p50)} ms, p99 ${ms(raw.p99)} ms; HTTP/raw p99 ${(one.p99 / raw.p99).toFixed(1)}×`);
 
+    // The same queries on an API that owns every partition itself (SEARCH_LOCAL_OWNER, shards on its main thread): no hop past the API.
+    const layout = colocatedLayout(cache);
+    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
+    t = performance.now();
+    const colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, DEADLINE_MS), LOG_LEVEL: 'info' }, 'search-api listening');
+    apis.push(colocated);
+    await colocated.start(600_000);
+    const colocatedPool = new Pool(colocated.url, { connections: 8, keepAliveTimeout: 30_000 });
+    client.push(colocatedPool);
+    await waitForFullCoverage(colocatedPool, qv(0), layout.partitions);
+    say(`API with a local owner of all ${layout.partitions} partitions ready in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    await pass(ef, 50, 1, colocatedPool);
+    const localOne = await pass(ef, nq, 1, colocatedPool);
+    const localFour = await pass(ef, nq, 4, colocatedPool);
+    await colocated.stop(); // its copy of the shards is not needed by the phases below
+    say(`HTTP ef=${ef}, API with a local owner, 1 client: recall@10 ${localOne.recall.toFixed(4)}, p50 ${ms(localOne.p50)} ms, p99 ${ms(localOne.p99)} ms, ${localOne.qps.toFixed(0)} QPS; HTTP/raw p99 ${(localOne.p99 / raw.p99).toFixed(1)}×`);
+    say(`HTTP ef=${ef}, API with a local owner, 4 clients: p50 ${ms(localFour.p50)} ms, p99 ${ms(localFour.p99)} ms, ${localFour.qps.toFixed(0)} QPS`);
+
     // filtered search: every strategy at every selectivity, the chooser's pick against the better one
     const filteredRows: FilterStrategyRow[] = await measureFilterStrategies({ cases, base, queries, dim: DIM, nfq, rawQueries: quick ? 20 : 10, ef, apis: strategyApis, candidateCap: FORCED_CANDIDATES_MAX, search, sets, drain, log: say });
     say(`\nfiltered search (recall@10 / p50 ms / p99 ms; ${nfq} queries per cell over HTTP, catalogue ${catalogKind}, owners' INDEX_EXACT_FILTER_MAX 20000; forced candidates only up to ${FORCED_CANDIDATES_MAX} matching):\n${strategyTable(filteredRows)}\n`);
@@ -270,6 +288,12 @@ export async function run(args: string[]): Promise<void> {
       qps: Math.round(one.qps),
       qps_4_clients: Math.round(four.qps),
       p99_ms_4_clients: ms(four.p99),
+      colocated_recall_at_10: Number(localOne.recall.toFixed(4)),
+      colocated_p50_ms: ms(localOne.p50),
+      colocated_p99_ms: ms(localOne.p99),
+      colocated_qps: Math.round(localOne.qps),
+      colocated_qps_4_clients: Math.round(localFour.qps),
+      colocated_p99_ms_4_clients: ms(localFour.p99),
       raw_recall_at_10: Number(raw.recall.toFixed(4)),
       raw_p50_ms: ms(raw.p50),
       raw_p99_ms: ms(raw.p99),

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_HNSW_PARAMS } from '@stylestream/index';
-import { stack, uniqueName } from '@stylestream/test-support';
+import type { Pool } from 'undici';
+import { stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { AppProcess } from './search-cluster';
 
 export const SEARCH_DIM = 256;
@@ -80,4 +82,63 @@ export function searchApiEnv(cache: SearchShardCache, owners: readonly string[],
     SEARCH_RATE_LIMIT_BURST: '1000000',
     LOG_LEVEL: 'warn',
   };
+}
+
+/** The cached shards laid out for one owner of every partition: one topic, partition p = cached owner p's shard. */
+export interface ColocatedLayout {
+  readonly dataDir: string;
+  readonly topic: string;
+  readonly partitions: number;
+}
+
+/**
+ * The cache's shards as the partitions of one topic, for a single owner that holds them all (the search API's
+ * local owner): `<cache>-colocated/1.0.0/<topic>-<p>/` holds hard links to cached owner p's shard files and a copy of
+ * its manifest (shard ids are read from the manifest, so the files keep their names). Instant, no extra disk; a
+ * snapshot the owner writes replaces files by rename, so the cache itself never changes.
+ */
+export function colocatedLayout(cache: SearchShardCache): ColocatedLayout {
+  const dataDir = `${cache.dataDir}-colocated`;
+  const topic = `bench-search-${cache.key}-all`;
+  cache.topics.forEach((ownerTopic, p) => {
+    const from = join(cache.dataDir, '1.0.0', `${ownerTopic}-0`);
+    const to = join(dataDir, '1.0.0', `${topic}-${p}`);
+    mkdirSync(to, { recursive: true });
+    for (const file of readdirSync(from)) {
+      const target = join(to, file);
+      if (file === 'MANIFEST.json') copyFileSync(join(from, file), target);
+      else if (!existsSync(target)) linkSync(join(from, file), target);
+    }
+  });
+  return { dataDir, topic, partitions: cache.topics.length };
+}
+
+/** The benchmark search API running the owner of every partition in its own process (SEARCH_LOCAL_OWNER, shards on the main thread). */
+export function colocatedApiEnv(cache: SearchShardCache, layout: ColocatedLayout, updatesTopic: string, deadlineMs: number): Record<string, string> {
+  return {
+    ...searchApiEnv(cache, [], deadlineMs),
+    SEARCH_LOCAL_OWNER: 'true',
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    KAFKA_GROUP_ID: uniqueName('bench-search-local-owner'),
+    INDEX_DATA_DIR: layout.dataDir,
+    INDEX_DIM: String(SEARCH_DIM),
+    INDEX_SHARD_CAPACITY: String(cache.perOwner),
+    INDEX_TOPIC_VECTOR_CLEANED: layout.topic,
+    INDEX_TOPIC_INDEX_UPDATED: updatesTopic,
+    INDEX_WORKERS: '0',
+    INDEX_HTTP_PORT: '0',
+  };
+}
+
+/** Until the API answers with every one of `shards` shards (its local owner has joined its group and loaded the snapshots). */
+export async function waitForFullCoverage(pool: Pool, vector: number[], shards: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await pool.request({ path: '/v1/search/vector', method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': SEARCH_BENCH_KEY }, body: JSON.stringify({ vector, k: 1 }) });
+      const body = (await res.body.json()) as { coverage?: { answered?: number } };
+      return res.statusCode === 200 && body.coverage?.answered === shards;
+    },
+    { timeoutMs: 600_000, intervalMs: 500, what: `the local owner answering all ${shards} shards` },
+  );
 }
