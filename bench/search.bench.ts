@@ -136,6 +136,68 @@ export async function run(args: string[]): Promise<void> {
       const loaded = await loadBenchCatalog(es, catalogAlias, n, say);
       say(loaded === 0 ? `catalogue: reusing ${n} documents behind ${catalogAlias}` : `catalogue: ${n} documents loaded into ${catalogAlias} in ${loaded.toFixed(0)} s`);
     }
+    let unavailable = 0;
+    let lastUnavailable = '';
+    const search = async (pool: Pool, body: object): Promise<{ ms: number; body: SearchBody }> => {
+      const t0 = performance.now();
+      const res = await pool.request({ path: '/v1/search/vector', method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) });
+      const parsed = (await res.body.json()) as SearchBody & { reason?: string };
+      if (res.statusCode === 503) {
+        // No owner answered within the deadline (an overloaded machine): counted as a failed query with no hits, never a hang.
+        unavailable += 1;
+        lastUnavailable = parsed.reason ?? '';
+        return { ms: performance.now() - t0, body: { hits: [], partial: true, strategy: { name: 'unavailable' } } };
+      }
+      if (res.statusCode !== 200) throw new Error(`search answered ${res.statusCode}: ${JSON.stringify(parsed)}`);
+      return { ms: performance.now() - t0, body: parsed };
+    };
+    const pass = async (p: Pool, ef: number, count: number, clients = 1) => {
+      const lat: number[] = [];
+      const found: number[][] = new Array<number[]>(count);
+      let partial = 0;
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          for (let q = next++; q < count; q = next++) {
+            const r = await search(p, { vector: qv(q), k: 10, ef });
+            lat.push(r.ms);
+            found[q] = r.body.hits.map((h) => rowOf(h.id));
+            if (r.body.partial) partial += 1;
+          }
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      return { recall: recallAtK({ ...truth, ids: truth.ids.subarray(0, count * 10) }, found), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), qps: count / seconds, partial, count };
+    };
+    // the smallest ef reaching recall 0.95 in-process (raw and HTTP use the same ef)
+    let ef = 64;
+    for (const candidate of [64, 96, 128, 192, 256]) {
+      ef = candidate;
+      const probe = rawAt(candidate);
+      say(`raw ef=${candidate}: recall@10 ${probe.recall.toFixed(4)} p99 ${ms(probe.p99)} ms`);
+      if (probe.recall >= 0.95) break;
+    }
+    const raw = rawAt(ef);
+    // First the API that owns every partition itself (SEARCH_LOCAL_OWNER, shards on its main thread: no hop past the API), alone on
+    // the machine; then the fan-out deployment (two owner processes), also without the other's processes running.
+    const layout = colocatedLayout(cache);
+    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
+    t = performance.now();
+    const colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, DEADLINE_MS), LOG_LEVEL: 'info' }, 'search-api listening');
+    apis.push(colocated);
+    await colocated.start(600_000);
+    const colocatedPool = new Pool(colocated.url, { connections: 8, keepAliveTimeout: 30_000 });
+    client.push(colocatedPool);
+    await waitForFullCoverage(colocatedPool, qv(0), layout.partitions);
+    say(`API with a local owner of all ${layout.partitions} partitions ready in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    await pass(colocatedPool, ef, 50);
+    const localOne = await pass(colocatedPool, ef, nq, 1);
+    const localFour = await pass(colocatedPool, ef, nq, 4);
+    await colocated.stop(); // its copy of the shards is not needed by the phases below
+    say(`HTTP ef=${ef}, API with a local owner, 1 client: recall@10 ${localOne.recall.toFixed(4)}, p50 ${ms(localOne.p50)} ms, p99 ${ms(localOne.p99)} ms, ${localOne.qps.toFixed(0)} QPS; HTTP/raw p99 ${(localOne.p99 / raw.p99).toFixed(1)}×`);
+    say(`HTTP ef=${ef}, API with a local owner, 4 clients: p50 ${ms(localFour.p50)} ms, p99 ${ms(localFour.p99)} ms, ${localFour.qps.toFixed(0)} QPS`);
+
     t = performance.now();
     await Promise.all(writers.map((w) => w.start(600_000)));
     await waitFor(async () => (await Promise.all(writers.map(async (w) => (await fetch(`${w.url}/readyz`)).status === 200))).every(Boolean), { timeoutMs: 600_000, intervalMs: 500, what: 'owners ready' });
@@ -164,42 +226,8 @@ export async function run(args: string[]): Promise<void> {
     const pools = [api, apiSlow].map((a) => new Pool(a.url, { connections: 8, keepAliveTimeout: 30_000 }));
     const strategyApis: StrategyApi[] = strategyApps.map((s) => ({ name: s.name, pool: new Pool(s.app.url, { connections: 2, keepAliveTimeout: 30_000 }) }));
     client.push(...pools, ...strategyApis.map((s) => s.pool));
-    let unavailable = 0;
-    let lastUnavailable = '';
-    const search = async (pool: Pool, body: object): Promise<{ ms: number; body: SearchBody }> => {
-      const t0 = performance.now();
-      const res = await pool.request({ path: '/v1/search/vector', method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) });
-      const parsed = (await res.body.json()) as SearchBody & { reason?: string };
-      if (res.statusCode === 503) {
-        // No owner answered within the deadline (an overloaded machine): counted as a failed query with no hits, never a hang.
-        unavailable += 1;
-        lastUnavailable = parsed.reason ?? '';
-        return { ms: performance.now() - t0, body: { hits: [], partial: true, strategy: { name: 'unavailable' } } };
-      }
-      if (res.statusCode !== 200) throw new Error(`search answered ${res.statusCode}: ${JSON.stringify(parsed)}`);
-      return { ms: performance.now() - t0, body: parsed };
-    };
-    const pool = pools[0];
-    const pass = async (ef: number, count: number, clients = 1, p: Pool = pool) => {
-      const lat: number[] = [];
-      const found: number[][] = new Array<number[]>(count);
-      let partial = 0;
-      let next = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: clients }, async () => {
-          for (let q = next++; q < count; q = next++) {
-            const r = await search(p, { vector: qv(q), k: 10, ef });
-            lat.push(r.ms);
-            found[q] = r.body.hits.map((h) => rowOf(h.id));
-            if (r.body.partial) partial += 1;
-          }
-        }),
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      return { recall: recallAtK({ ...truth, ids: truth.ids.subarray(0, count * 10) }, found), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), qps: count / seconds, partial, count };
-    };
 
+    const pool = pools[0];
     // Until a plain query over every owner answers complete (at most 60 s): the owners' backlog of abandoned work is done.
     const drain = async (): Promise<void> => {
       const until = performance.now() + 60_000;
@@ -214,39 +242,12 @@ export async function run(args: string[]): Promise<void> {
         unavailable = counted;
       }
     };
-    // warm-up, then the smallest ef reaching recall 0.95 (raw and HTTP use the same ef)
-    await pass(64, 50);
-    let ef = 64;
-    for (const candidate of [64, 96, 128, 192, 256]) {
-      ef = candidate;
-      const probe = rawAt(candidate);
-      say(`raw ef=${candidate}: recall@10 ${probe.recall.toFixed(4)} p99 ${ms(probe.p99)} ms`);
-      if (probe.recall >= 0.95) break;
-    }
-    const raw = rawAt(ef);
-    const one = await pass(ef, nq, 1);
-    const four = await pass(ef, nq, 4);
+    await pass(pool, ef, 50);
+    const one = await pass(pool, ef, nq, 1);
+    const four = await pass(pool, ef, nq, 4);
     say(`HTTP ef=${ef}, 1 client: recall@10 ${one.recall.toFixed(4)}, p50 ${ms(one.p50)} ms, p99 ${ms(one.p99)} ms, ${one.qps.toFixed(0)} QPS`);
     say(`HTTP ef=${ef}, 4 clients: p50 ${ms(four.p50)} ms, p99 ${ms(four.p99)} ms, ${four.qps.toFixed(0)} QPS`);
     say(`raw searchKnn in-process (both owners' shards in turn) ef=${ef}: recall@10 ${raw.recall.toFixed(4)}, p50 ${ms(raw.p50)} ms, p99 ${ms(raw.p99)} ms; HTTP/raw p99 ${(one.p99 / raw.p99).toFixed(1)}×`);
-
-    // The same queries on an API that owns every partition itself (SEARCH_LOCAL_OWNER, shards on its main thread): no hop past the API.
-    const layout = colocatedLayout(cache);
-    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
-    t = performance.now();
-    const colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, DEADLINE_MS), LOG_LEVEL: 'info' }, 'search-api listening');
-    apis.push(colocated);
-    await colocated.start(600_000);
-    const colocatedPool = new Pool(colocated.url, { connections: 8, keepAliveTimeout: 30_000 });
-    client.push(colocatedPool);
-    await waitForFullCoverage(colocatedPool, qv(0), layout.partitions);
-    say(`API with a local owner of all ${layout.partitions} partitions ready in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    await pass(ef, 50, 1, colocatedPool);
-    const localOne = await pass(ef, nq, 1, colocatedPool);
-    const localFour = await pass(ef, nq, 4, colocatedPool);
-    await colocated.stop(); // its copy of the shards is not needed by the phases below
-    say(`HTTP ef=${ef}, API with a local owner, 1 client: recall@10 ${localOne.recall.toFixed(4)}, p50 ${ms(localOne.p50)} ms, p99 ${ms(localOne.p99)} ms, ${localOne.qps.toFixed(0)} QPS; HTTP/raw p99 ${(localOne.p99 / raw.p99).toFixed(1)}×`);
-    say(`HTTP ef=${ef}, API with a local owner, 4 clients: p50 ${ms(localFour.p50)} ms, p99 ${ms(localFour.p99)} ms, ${localFour.qps.toFixed(0)} QPS`);
 
     // filtered search: every strategy at every selectivity, the chooser's pick against the better one
     const filteredRows: FilterStrategyRow[] = await measureFilterStrategies({ cases, base, queries, dim: DIM, nfq, rawQueries: quick ? 20 : 10, ef, apis: strategyApis, candidateCap: FORCED_CANDIDATES_MAX, search, sets, drain, log: say });
@@ -266,12 +267,12 @@ export async function run(args: string[]): Promise<void> {
     }
 
     // a slow owner (answers after 1 s) beside the two: every answer partial, p99 bounded by the deadline
-    await pass(ef, 20, 1, pools[1]);
-    const slowPass = await pass(ef, 100, 1, pools[1]);
+    await pass(pools[1], ef, 20);
+    const slowPass = await pass(pools[1], ef, 100);
     say(`with a slow owner (deadline ${DEADLINE_MS} ms): p50 ${ms(slowPass.p50)} ms, p99 ${ms(slowPass.p99)} ms, partial ${slowPass.partial}/${slowPass.count}, recall@10 ${slowPass.recall.toFixed(4)}`);
     // one owner killed: answers from the survivor, every one partial
     await (writers[1]).kill9();
-    const killed = await pass(ef, 100, 1);
+    const killed = await pass(pool, ef, 100);
     say(`one owner killed (SIGKILL): p50 ${ms(killed.p50)} ms, p99 ${ms(killed.p99)} ms, partial ${killed.partial}/${killed.count}, recall@10 vs all shards ${killed.recall.toFixed(4)} (half the index answers)`);
 
     const filteredMin = Math.min(...filteredRows.map((r) => r.http.auto.recall));
