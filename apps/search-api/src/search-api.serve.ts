@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { CatalogImageSearch, ElasticsearchCandidateSource, ElasticsearchNearDuplicateSource, createElasticsearchClient, type CatalogCandidateSource } from '@stylestream/catalog';
 import { loadConfig } from '@stylestream/config';
 import { ConfigError, reasonOf } from '@stylestream/errors';
-import { HttpErrorFilter } from '@stylestream/http';
+import { HttpErrorFilter, type ReadinessProbe } from '@stylestream/http';
 import { indexWriterConfigSchema, startIndexWriter, type IndexWriterRuntime } from '@stylestream/index-writer';
 import { stopOnSignals } from '@stylestream/kafka';
 import { collectProcessMetrics } from '@stylestream/metrics';
@@ -113,6 +113,8 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
     directory,
     ...(catalog === undefined ? {} : { catalog }),
     apiKeys: config.SEARCH_API_KEYS,
+    // With a local owner, ready once it has joined its group and loaded its partitions' shards (its own /readyz).
+    ...(local === undefined ? {} : { readiness: [localOwnerReadiness(local.runtime)] }),
     rateLimit: { perSecond: config.SEARCH_RATE_LIMIT_PER_SEC, burst: config.SEARCH_RATE_LIMIT_BURST },
     uploads: { maxBytes: config.SEARCH_UPLOAD_MAX_BYTES, contentTypes: config.SEARCH_UPLOAD_CONTENT_TYPES, maxJsonBytes: config.SEARCH_MAX_JSON_BYTES },
     logger,
@@ -134,6 +136,16 @@ export async function serveSearchApi(config: SearchApiConfig, logger: Logger, ad
     await registry?.close();
     await local?.runtime.stop();
   }, logger);
+}
+
+function localOwnerReadiness(runtime: IndexWriterRuntime): ReadinessProbe {
+  return {
+    name: 'local-owner',
+    check: () => {
+      const readiness = runtime.ownership.readiness();
+      return Promise.resolve(readiness.ready ? { ok: true } : { ok: false, reason: readiness.reason });
+    },
+  };
 }
 
 /**

@@ -110,8 +110,10 @@ describe('search API with a shard owner in its own process', () => {
   }, 60_000);
 
   it('merges the local owner\'s two partitions with the standalone writer\'s shard: the exact top 10, full coverage', async () => {
-    // The local owner joins its group and loads both partitions' snapshots after the API starts listening.
-    await waitFor(async () => (await post({ vector: vectorOf(5), k: 10 })).body.coverage?.answered === 3, { timeoutMs: 60_000, intervalMs: 300, what: 'local owner holds both partitions' });
+    // The local owner joins its group and loads both partitions' snapshots after the API starts listening: /readyz says when.
+    const firstReady = await fetch(`${api.url}/readyz`);
+    if (firstReady.status !== 200) expect(JSON.stringify(await firstReady.json())).toContain('local-owner');
+    await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 200, what: 'search API ready' });
     for (const row of [5, 100, 200]) {
       const res = await post({ vector: vectorOf(row), k: 10, ef: 200 });
       expect(res.status).toBe(200);

@@ -34,6 +34,8 @@ class FakeEmbedder implements QueryEmbedder {
 describe('search HTTP app (owners, catalogue and model faked)', () => {
   let app: INestApplication;
   let http: App;
+  /** What the readiness probe (e.g. a local shard owner loading its partitions) says. */
+  let ownerLoaded = false;
 
   beforeAll(async () => {
     const owners = new FakeShardOwners();
@@ -60,7 +62,7 @@ describe('search HTTP app (owners, catalogue and model faked)', () => {
       fetcher: { fetch: () => Promise.resolve(Buffer.concat([PNG, Buffer.from([10])])) },
       urlSchemes: ['http', 'https'],
     });
-    app = await createSearchHttpApp({ requests, directory, apiKeys: [KEY], rateLimit: { perSecond: 1, burst: 40 }, uploads: { maxBytes: 64, contentTypes: ['image/png'], maxJsonBytes: 4096 }, logger });
+    app = await createSearchHttpApp({ requests, directory, apiKeys: [KEY], rateLimit: { perSecond: 1, burst: 40 }, uploads: { maxBytes: 64, contentTypes: ['image/png'], maxJsonBytes: 4096 }, logger, readiness: [{ name: 'local-owner', check: () => Promise.resolve(ownerLoaded ? { ok: true } : { ok: false, reason: 'loading partitions 0, 1' }) }] });
     await app.init();
     http = app.getHttpServer() as App;
   });
@@ -73,6 +75,13 @@ describe('search HTTP app (owners, catalogue and model faked)', () => {
     expect(res.body).toMatchObject({ hits: [{ id: 'img-0', score: 1, uri: 'https://cdn.example/img-0.jpg', labels: { color: ['red'] } }, { id: 'img-1' }], partial: false, coverage: { shards: 1, answered: 1, timedOut: 0 } });
     const next = await post('/v1/search/vector').send({ cursor: (res.body as { nextCursor: string }).nextCursor }).expect(200);
     expect((next.body as { hits: { id: string }[] }).hits.map((h) => h.id)).toEqual(['img-2', 'img-3']);
+  });
+
+  it('GET /readyz is 503 naming the probe that fails (a local owner still loading), 200 once it passes', async () => {
+    const loading = await request(http).get('/readyz').expect(503);
+    expect(loading.body).toEqual({ status: 'not-ready', checks: [{ name: 'local-owner', ok: false, reason: 'loading partitions 0, 1' }] });
+    ownerLoaded = true;
+    expect((await request(http).get('/readyz').expect(200)).body).toMatchObject({ status: 'ready' });
   });
 
   it('answers 400 naming the bad parameter', async () => {

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CatalogImageSearch, CatalogQueryModule, type CatalogCandidateSource } from '@stylestream/catalog';
-import { ApiKeyVerifier, HealthController, KeyRateLimiter, apiKeyCheck, apiKeyProtection, serveFastJsonRoutes, type RateLimit } from '@stylestream/http';
+import { ApiKeyVerifier, HealthController, KeyRateLimiter, READINESS_PROBES, apiKeyCheck, apiKeyProtection, serveFastJsonRoutes, type RateLimit, type ReadinessProbe } from '@stylestream/http';
 import { MetricsModule } from '@stylestream/metrics';
 import { OwnerDirectory } from '../domain/owner-directory';
 import { declareMiddlewareAnswers } from './openapi.document';
@@ -22,6 +22,8 @@ export interface SearchHttpOptions {
   readonly catalog?: { readonly search: CatalogImageSearch; readonly candidateSource: CatalogCandidateSource };
   readonly apiKeys: readonly string[];
   readonly rateLimit: RateLimit;
+  /** Checks of GET /readyz (503 naming the failed one); none: ready once listening. */
+  readonly readiness?: readonly ReadinessProbe[];
   readonly uploads: UploadLimits;
   readonly logger: Logger;
 }
@@ -37,6 +39,7 @@ export class SearchHttpModule {
       providers: [
         { provide: SearchRequests, useValue: options.requests },
         { provide: OwnerDirectory, useValue: options.directory },
+        { provide: READINESS_PROBES, useValue: options.readiness ?? [] },
       ],
     };
   }
