@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CatalogIndexLifecycle, createElasticsearchClient } from '@stylestream/catalog';
-import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { createTopics, seededUnitVectors, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { writePartitionSnapshot } from '../../bench/support/search-cluster';
 import { TINY_MODEL_ID, tinyManifest, writeTinyModelDir } from '../../libs/model/src/testing/tiny-model-dir.fixture';
 import { TINY_OUTPUT_DIM } from '../../libs/model/src/testing/tiny-keras-model.fixture';
@@ -21,19 +21,6 @@ export interface SearchApiFixture {
   /** Ids the owner serves: `img-0` .. `img-39`. */
   readonly ids: readonly string[];
   stop(): Promise<void>;
-}
-
-/** Unit vectors of `dim` components from a seeded generator. */
-function seededVectors(rows: number, dim: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const rnd = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
-  const out = new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j++) norm += (out[r * dim + j] = rnd()) ** 2;
-    for (let j = 0; j < dim; j++) out[r * dim + j] = (out[r * dim + j] ?? 0) / Math.sqrt(norm);
-  }
-  return out;
 }
 
 /**
@@ -66,7 +53,7 @@ export async function startSearchApiFixture(env: Record<string, string> = {}): P
     const params = { dim: SEARCH_FIXTURE_DIM, space: 'ip' as const, m: 16, efConstruction: 100, ef: 64, seed: 100 };
     const idOf = (row: number): string => `img-${row}`;
     const rows = Array.from({ length: ROWS }, (_, r) => r);
-    await writePartitionSnapshot({ dataDir, topic, partition: 0, modelVersion: MODEL_VERSION, params, capacity: 10_000, vectors: seededVectors(ROWS, SEARCH_FIXTURE_DIM, 7), rows, idOf });
+    await writePartitionSnapshot({ dataDir, topic, partition: 0, modelVersion: MODEL_VERSION, params, capacity: 10_000, vectors: seededUnitVectors(7, ROWS, SEARCH_FIXTURE_DIM), rows, idOf });
     const writer = await startApi(
       'index-writer',
       (port) => ({

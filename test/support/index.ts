@@ -86,3 +86,5 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export { exactTopRows, seededUnitVectors } from './seeded-vectors';

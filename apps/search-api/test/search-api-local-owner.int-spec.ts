@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { AvroProducer } from '@stylestream/kafka';
 import { SchemaRegistryGateway, sampleVectorCleaned, vectorCleanedContract, vectorToBytes } from '@stylestream/schemas';
-import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { createTopics, exactTopRows, seededUnitVectors, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { AppProcess, writePartitionSnapshot } from '../../../bench/support/search-cluster';
+import { searchApiTestEnv } from './search-api.test-env';
 
 /**
  * Real: the search API child process running a shard owner in its own process
@@ -18,18 +19,6 @@ import { AppProcess, writePartitionSnapshot } from '../../../bench/support/searc
 const DIM = 8;
 const N = 240;
 const KEY = 'int-test-key-0002';
-
-function vectors(seed: number): Float32Array {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
-  const out = new Float32Array((N + 1) * DIM);
-  for (let r = 0; r <= N; r++) {
-    let norm = 0;
-    for (let j = 0; j < DIM; j++) norm += (out[r * DIM + j] = rnd()) ** 2;
-    for (let j = 0; j < DIM; j++) out[r * DIM + j] = (out[r * DIM + j] ?? 0) / Math.sqrt(norm);
-  }
-  return out;
-}
 
 const idOf = (row: number) => `img-${row}`;
 
@@ -44,7 +33,7 @@ describe('search API with a shard owner in its own process', () => {
   const localTopic = uniqueName('search-local-it-vc');
   const remoteTopic = uniqueName('search-remote-it-vc');
   const updates = uniqueName('search-local-it-iu');
-  const base = vectors(11);
+  const base = seededUnitVectors(11, N + 1, DIM);
   /** Rows 0–79 and 80–159 in the local owner's two partitions, 160–239 at the standalone writer; row 240 is published later. */
   const LATE = N;
   const kafka = new Kafka({ brokers: stack.brokers, clientId: 'search-local-it', logLevel: logLevel.NOTHING });
@@ -57,11 +46,7 @@ describe('search API with a shard owner in its own process', () => {
     return { status: res.status, body: (await res.json()) as SearchBody };
   };
   const vectorOf = (row: number) => Array.from(base.subarray(row * DIM, (row + 1) * DIM));
-  const exactTop = (row: number, k: number, rows: number) =>
-    Array.from({ length: rows }, (_, r) => ({ r, s: vectorOf(row).reduce((acc, x, j) => acc + x * (base[r * DIM + j] ?? 0), 0) }))
-      .sort((a, b) => b.s - a.s)
-      .slice(0, k)
-      .map((x) => idOf(x.r));
+  const exactTop = (row: number, k: number, rows: number) => exactTopRows(base, DIM, row, k, range(0, rows)).map(idOf);
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
   const kafkaEnv = { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '300', KAFKA_MAX_WAIT_MS: '100' };
 
@@ -85,17 +70,7 @@ describe('search API with a shard owner in its own process', () => {
         INDEX_TOPIC_VECTOR_CLEANED: localTopic,
         INDEX_WORKERS: '0',
         SEARCH_LOCAL_OWNER: 'true',
-        SEARCH_HTTP_PORT: '0',
-        SEARCH_API_KEYS: KEY,
-        SEARCH_SHARD_OWNERS: writer.url,
-        SEARCH_SHARD_DEADLINE_MS: '500',
-        SEARCH_DIM: String(DIM),
-        SEARCH_IMAGE_MODEL: 'false',
-        SEARCH_MODEL_VERSION: '1.0.0',
-        SEARCH_RATE_LIMIT_PER_SEC: '1000',
-        SEARCH_RATE_LIMIT_BURST: '1000',
-        ELASTICSEARCH_URL: stack.elasticsearchUrl,
-        CATALOG_ALIAS: uniqueName('search-local-it-alias'),
+        ...searchApiTestEnv({ apiKey: KEY, owners: [writer.url], deadlineMs: 500, dim: DIM }),
       },
       'search-api listening',
     );
@@ -140,7 +115,7 @@ describe('search API with a shard owner in its own process', () => {
     expect(res.body.partial).toBe(true);
     expect(res.body.coverage).toMatchObject({ answered: 2, failed: 1, missing: [{ owner: writer.url, reason: 'error' }] });
     const localRows = [...range(0, 160), LATE];
-    const exactLocal = localRows.map((r) => ({ r, s: vectorOf(5).reduce((acc, x, j) => acc + x * (base[r * DIM + j] ?? 0), 0) })).sort((a, b) => b.s - a.s).slice(0, 10).map((x) => idOf(x.r));
+    const exactLocal = exactTopRows(base, DIM, 5, 10, localRows).map(idOf);
     expect(res.body.hits.map((h) => h.id)).toEqual(exactLocal);
   }, 30_000);
 });

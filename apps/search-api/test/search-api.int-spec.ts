@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { createTopics, exactTopRows, seededUnitVectors, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { AppProcess, startSlowOwner, writePartitionSnapshot } from '../../../bench/support/search-cluster';
+import { searchApiTestEnv } from './search-api.test-env';
 
 /**
  * Real: an index-writer child process (Kafka, registry; its shards written
@@ -14,18 +15,6 @@ import { AppProcess, startSlowOwner, writePartitionSnapshot } from '../../../ben
 const DIM = 8;
 const N = 300;
 const KEY = 'int-test-key-0001';
-
-function vectors(seed: number): Float32Array {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
-  const out = new Float32Array(N * DIM);
-  for (let r = 0; r < N; r++) {
-    let norm = 0;
-    for (let j = 0; j < DIM; j++) norm += (out[r * DIM + j] = rnd()) ** 2;
-    for (let j = 0; j < DIM; j++) out[r * DIM + j] = (out[r * DIM + j] ?? 0) / Math.sqrt(norm);
-  }
-  return out;
-}
 
 const idOf = (row: number) => `img-${row}`;
 
@@ -40,7 +29,7 @@ describe('search API over a real index-writer and a slow owner', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'search-it-'));
   const topic = uniqueName('search-it-vc');
   const updates = uniqueName('search-it-iu');
-  const base = vectors(7);
+  const base = seededUnitVectors(7, N, DIM);
   let writer: AppProcess;
   let api: AppProcess;
   let slow: Awaited<ReturnType<typeof startSlowOwner>>;
@@ -50,11 +39,8 @@ describe('search API over a real index-writer and a slow owner', () => {
     return { status: res.status, body: (await res.json()) as SearchBody };
   };
   const vectorOf = (row: number) => Array.from(base.subarray(row * DIM, (row + 1) * DIM));
-  const exactTop = (row: number, k: number) =>
-    Array.from({ length: N }, (_, r) => ({ r, s: vectorOf(row).reduce((acc, x, j) => acc + x * (base[r * DIM + j] ?? 0), 0) }))
-      .sort((a, b) => b.s - a.s)
-      .slice(0, k)
-      .map((x) => idOf(x.r));
+  const all = Array.from({ length: N }, (_, r) => r);
+  const exactTop = (row: number, k: number) => exactTopRows(base, DIM, row, k, all).map(idOf);
 
   beforeAll(async () => {
     await createTopics([topic, `${topic}.dlq`, updates], 1);
@@ -74,19 +60,7 @@ describe('search API over a real index-writer and a slow owner', () => {
     await writer.start();
     await waitFor(async () => (await fetch(`${writer.url}/readyz`)).status === 200, { timeoutMs: 60_000, what: 'index-writer ready' });
     slow = await startSlowOwner(3_000);
-    api = new AppProcess('search-api', {
-      SEARCH_HTTP_PORT: '0',
-      SEARCH_API_KEYS: KEY,
-      SEARCH_SHARD_OWNERS: `${writer.url},${slow.url}`,
-      SEARCH_SHARD_DEADLINE_MS: '300',
-      SEARCH_DIM: String(DIM),
-      SEARCH_IMAGE_MODEL: 'false',
-      SEARCH_MODEL_VERSION: '1.0.0',
-      SEARCH_RATE_LIMIT_PER_SEC: '1000',
-      SEARCH_RATE_LIMIT_BURST: '1000',
-      ELASTICSEARCH_URL: stack.elasticsearchUrl,
-      CATALOG_ALIAS: uniqueName('search-it-alias'),
-    }, 'search-api listening');
+    api = new AppProcess('search-api', searchApiTestEnv({ apiKey: KEY, owners: [writer.url, slow.url], deadlineMs: 300, dim: DIM }), 'search-api listening');
     await api.start();
   }, 120_000);
 
