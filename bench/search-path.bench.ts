@@ -3,11 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
-import { createTopics, uniqueName, waitFor } from '@stylestream/test-support';
-import { generateQueries } from './support/clustered-vectors';
+import { AvroProducer } from '@stylestream/kafka';
+import { SchemaRegistryGateway } from '@stylestream/schemas';
+import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { generateQueries, generateVectors } from './support/clustered-vectors';
+import { produceCleaned } from './support/index-feed';
 import { AppProcess } from './support/search-cluster';
-import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, colocatedApiEnv, colocatedLayout, searchApiEnv, waitForFullCoverage, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
+import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, type ColocatedLayout, colocatedApiEnv, colocatedLayout, searchApiEnv, waitForFullCoverage, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
 import { percentile } from './support/percentile';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -32,7 +36,9 @@ interface Step {
  * - one owner's `POST /v1/knn`, then both owners in parallel (the fan-out alone);
  * - the API's `GET /healthz`, then `POST /v1/search/vector` (the whole query);
  * - the whole query again on an API that holds every partition's shards itself
- *   (SEARCH_LOCAL_OWNER, INDEX_WORKERS=0): no hop past the API.
+ *   (SEARCH_LOCAL_OWNER, INDEX_WORKERS=0): no hop past the API; then the same
+ *   while new vectors arrive on its topic (`--ingest-rate`, default 200/s): the
+ *   local owner inserts on the thread that answers queries.
  *
  * Last line: {"bench":"search-path","n":..,"ef":..,"steps":{...}}.
  */
@@ -41,6 +47,7 @@ export async function run(args: string[]): Promise<void> {
   const n = flag('n', 100_000);
   const nq = flag('queries', 400);
   const ef = flag('ef', 128);
+  const ingestRate = flag('ingest-rate', 200);
   const cache = searchShardCache(n);
   if (!existsSync(join(cache.dataDir, 'BUILT'))) throw new Error(`no cached shards for n=${n} in ${cache.dataDir}: run \`npm run bench -- search${n === 100_000 ? ' --quick' : ''} --build-only\` first`);
   const queries = generateQueries({ ...SEARCH_GENERATOR, n: nq + 30 });
@@ -48,11 +55,11 @@ export async function run(args: string[]): Promise<void> {
   say(`search-path bench: n=${n} ef=${ef} queries=${nq} (sequential, one client)`);
 
   const steps: Record<string, Step> = {};
-  const measure = async (name: string, call: (i: number) => Promise<{ ms: number; tookMs?: number }>): Promise<void> => {
+  const measure = async (name: string, call: (i: number) => Promise<{ ms: number; tookMs?: number }>, count = nq): Promise<void> => {
     for (let i = 0; i < 30; i++) await call(i);
     const lat: number[] = [];
     const server: number[] = [];
-    for (let i = 30; i < nq + 30; i++) {
+    for (let i = 30; i < count + 30; i++) {
       const r = await call(i);
       lat.push(r.ms);
       if (r.tookMs !== undefined) server.push(r.tookMs);
@@ -93,6 +100,7 @@ export async function run(args: string[]): Promise<void> {
   const owners = searchOwnerProcesses(cache, updates);
   let api: AppProcess | undefined;
   let colocated: AppProcess | undefined;
+  let layout: ColocatedLayout | undefined;
   try {
     const barePool = pool(`http://127.0.0.1:${(bare.address() as AddressInfo).port}`);
     await measure('bare node server, POST a vector', (i) => timed(barePool, '/', { vector: vector(i), k: 10, ef }));
@@ -115,19 +123,71 @@ export async function run(args: string[]): Promise<void> {
     await measure('API POST /v1/search/vector', (i) => timed(apiPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }));
     await api.stop();
     await Promise.all(owners.map((o) => o.stop()));
-    const layout = colocatedLayout(cache);
+    layout = colocatedLayout(cache);
     await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
     colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, 100), LOG_LEVEL: 'info' }, 'search-api listening');
     await colocated.start(600_000);
     const localPool = pool(colocated.url);
     await waitForFullCoverage(localPool, vector(0), layout.partitions);
     await measure('API with a local owner, POST /v1/search/vector', (i) => timed(localPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }));
+    if (ingestRate > 0) {
+      const feed = await ingestWhile(layout.topic, ingestRate, () =>
+        // Five times as many queries, so the step lasts several seconds of arrivals.
+        measure(`same, while ${ingestRate} vectors/s arrive`, (i) => timed(localPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }), nq * 5),
+      );
+      const ended = performance.now();
+      await waitFor(
+        async () => {
+          const res = await localPool.request({ path: '/v1/search/vector', method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': SEARCH_BENCH_KEY }, body: JSON.stringify({ vector: feed.lastVector, k: 1 }) });
+          return ((await res.body.json()) as { hits?: { id: string }[] }).hits?.[0]?.id === feed.lastId;
+        },
+        { timeoutMs: 60_000, intervalMs: 50, what: 'the last vector sent searchable' },
+      );
+      say(`  (${feed.sent} vectors sent during the step, ${feed.rate.toFixed(0)}/s; the last one searchable ${(performance.now() - ended).toFixed(0)} ms after the step ended)`);
+      // The inserts are not wanted in a snapshot of the hard-linked layout: no graceful stop, so no final snapshot.
+      await colocated.kill9();
+    }
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await api?.stop();
     await colocated?.stop();
+    layout?.dispose();
     await Promise.all(owners.map((o) => o.stop()));
     await new Promise<void>((resolve) => bare.close(() => resolve()));
   }
   process.stdout.write(`${JSON.stringify({ bench: 'search-path', n, ef, queries: nq, steps })}\n`);
 }
+
+/**
+ * Runs `step` while vector-cleaned records of new generated rows (ids `ingest-<run>-<row>`) arrive on `topic` at
+ * about `perSecond`, in batches every 100 ms; stops the feed when the step ends.
+ */
+async function ingestWhile(topic: string, perSecond: number, step: () => Promise<void>): Promise<{ sent: number; rate: number; lastId: string; lastVector: number[] }> {
+  const kafka = new Kafka({ brokers: stack.brokers, clientId: 'bench-search-path-feed', logLevel: logLevel.NOTHING });
+  const producer = new AvroProducer(kafka, SchemaRegistryGateway.connect({ url: stack.registryUrl }), { retries: 3 });
+  await producer.connect();
+  const rows = generateVectors({ ...SEARCH_GENERATOR, seed: SEARCH_GENERATOR.seed + 1, n: 20_000 });
+  const run = uniqueName('ingest');
+  const perTick = Math.max(1, Math.round(perSecond / 10));
+  let sent = 0;
+  let stopped = false;
+  const started = performance.now();
+  const feed = (async () => {
+    while (!stopped && sent + perTick <= 20_000) {
+      const tick = performance.now();
+      await produceCleaned(producer, topic, rows, SEARCH_DIM, sent, sent + perTick, { batch: perTick, idOf: (r) => `${run}-${r}` });
+      sent += perTick;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (performance.now() - tick))));
+    }
+  })();
+  try {
+    await step();
+  } finally {
+    stopped = true;
+    await feed;
+    await producer.disconnect();
+  }
+  const last = Math.max(0, sent - 1);
+  return { sent, rate: sent / ((performance.now() - started) / 1000), lastId: `${run}-${last}`, lastVector: Array.from(rows.subarray(last * SEARCH_DIM, (last + 1) * SEARCH_DIM)) };
+}
+

@@ -195,6 +195,7 @@ export async function run(args: string[]): Promise<void> {
     const localOne = await pass(colocatedPool, ef, nq, 1);
     const localFour = await pass(colocatedPool, ef, nq, 4);
     await colocated.stop(); // its copy of the shards is not needed by the phases below
+    layout.dispose();
     say(`HTTP ef=${ef}, API with a local owner, 1 client: recall@10 ${localOne.recall.toFixed(4)}, p50 ${ms(localOne.p50)} ms, p99 ${ms(localOne.p99)} ms, ${localOne.qps.toFixed(0)} QPS; HTTP/raw p99 ${(localOne.p99 / raw.p99).toFixed(1)}×`);
     say(`HTTP ef=${ef}, API with a local owner, 4 clients: p50 ${ms(localFour.p50)} ms, p99 ${ms(localFour.p99)} ms, ${localFour.qps.toFixed(0)} QPS`);
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_HNSW_PARAMS } from '@stylestream/index';
 import type { Pool } from 'undici';
@@ -89,17 +89,20 @@ export interface ColocatedLayout {
   readonly dataDir: string;
   readonly topic: string;
   readonly partitions: number;
+  /** Removes the layout (the links only: the cache keeps its files). */
+  dispose(): void;
 }
 
 /**
  * The cache's shards as the partitions of one topic, for a single owner that holds them all (the search API's
- * local owner): `<cache>-colocated/1.0.0/<topic>-<p>/` holds hard links to cached owner p's shard files and a copy of
- * its manifest (shard ids are read from the manifest, so the files keep their names). Instant, no extra disk; a
- * snapshot the owner writes replaces files by rename, so the cache itself never changes.
+ * local owner): `<cache>-colocated/<topic>/1.0.0/<topic>-<p>/` holds hard links to cached owner p's shard files and a
+ * copy of its manifest (shard ids are read from the manifest, so the files keep their names). Instant, no extra disk; a
+ * snapshot the owner writes replaces files by rename, so the cache itself never changes. The topic is new for each
+ * layout, so records a run produced to it never reach another run's owner.
  */
 export function colocatedLayout(cache: SearchShardCache): ColocatedLayout {
-  const dataDir = `${cache.dataDir}-colocated`;
-  const topic = `bench-search-${cache.key}-all`;
+  const topic = uniqueName(`bench-search-${cache.key}-all`);
+  const dataDir = join(`${cache.dataDir}-colocated`, topic);
   cache.topics.forEach((ownerTopic, p) => {
     const from = join(cache.dataDir, '1.0.0', `${ownerTopic}-0`);
     const to = join(dataDir, '1.0.0', `${topic}-${p}`);
@@ -107,10 +110,10 @@ export function colocatedLayout(cache: SearchShardCache): ColocatedLayout {
     for (const file of readdirSync(from)) {
       const target = join(to, file);
       if (file === 'MANIFEST.json') copyFileSync(join(from, file), target);
-      else if (!existsSync(target)) linkSync(join(from, file), target);
+      else linkSync(join(from, file), target);
     }
   });
-  return { dataDir, topic, partitions: cache.topics.length };
+  return { dataDir, topic, partitions: cache.topics.length, dispose: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
 /** The benchmark search API running the owner of every partition in its own process (SEARCH_LOCAL_OWNER, shards on the main thread). */
