@@ -19,6 +19,9 @@ import {
   type LinearProjection,
 } from '@stylestream/model';
 import { NEAR_DUPLICATE_TRANSFORMS, type NearDuplicateTransform, transformImage } from './support/image-transforms';
+import { join } from 'node:path';
+import { cachedTapFeatures } from '../libs/model/src/cli/cached-tap-features';
+import type { ImageVariant } from '../libs/model/src/cli/cached-backbone-features';
 import { cachedThumbnails } from '../libs/model/src/cli/cached-thumbnails';
 import { hammingSpread, similaritySpread, type SimilaritySpread } from './support/quality-near-duplicates';
 import { pixelVectors } from './support/quality-pixels';
@@ -96,7 +99,14 @@ export async function run(args: string[]): Promise<void> {
     // The descriptor head: the committed model's descriptor (or the defaults) over cached features + thumbnails.
     const committedSpec = committed?.manifest.descriptor;
     const input = model.manifest.input;
-    const size = committedSpec?.thumbnail.size ?? DEFAULT_DESCRIPTOR.size;
+    const size = committedSpec?.thumbnail?.size ?? DEFAULT_DESCRIPTOR.size;
+    // A committed descriptor over a pooled intermediate tensor reads that tensor, not the backbone output.
+    const tap = committedSpec?.features.pool === undefined ? undefined : committedSpec.features.name;
+    const backbonePath = join('models', model.manifest.id, model.manifest.file);
+    const tapRows = async (files: readonly string[], variant: ImageVariant): Promise<Float32Array | undefined> =>
+      tap === undefined ? undefined : (await cachedTapFeatures(backbonePath, tap, files, variant, input, log)).features;
+    const trainTap = await tapRows(train.images.map((i) => i.path), { name: 'original' });
+    const valTap = await tapRows(validation.images.map((i) => i.path), { name: 'original' });
     const trainT = await cachedThumbnails(train.images.map((i) => i.path), { name: 'original' }, input, size, log);
     const valT = await cachedThumbnails(validation.images.map((i) => i.path), { name: 'original' }, input, size, log);
     const descriptorRows = (spec: DescriptorSpec, f: Float32Array, t: Float32Array) => composeDescriptorRows(f, t, f.length / dim, spec);
@@ -104,21 +114,25 @@ export async function run(args: string[]): Promise<void> {
     // --quick with a committed descriptor head: its figures stand for the method (same data, same deterministic trainer) and the costly refit is skipped.
     const trained = quick && committedSpec !== undefined
       ? undefined
-      : trainDescriptorHead(trainF.features, trainT, train.labels, descriptorCandidates({ name: model.manifest.output.name, dim }, { ...DEFAULT_DESCRIPTOR, size, ...(committedSpec === undefined ? {} : { colour: committedSpec.thumbnail.colour, centre: committedSpec.thumbnail.centre, power: committedSpec.features.power }) }), { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log: (l) => log(`  ${l}`) });
+      : committedSpec !== undefined && trainTap !== undefined
+        ? trainDescriptorHead(trainTap, new Float32Array(0), train.labels, [committedSpec], { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log: (l) => log(`  ${l}`) })
+        : trainDescriptorHead(trainF.features, trainT, train.labels, descriptorCandidates({ name: model.manifest.output.name, dim }, { ...DEFAULT_DESCRIPTOR, size, ...(committedSpec?.thumbnail === undefined ? {} : { colour: committedSpec.thumbnail.colour, centre: committedSpec.thumbnail.centre, power: committedSpec.features.power }) }), { outputDim: 256, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log: (l) => log(`  ${l}`) });
+    const headInput = (spec: DescriptorSpec, f: Float32Array, t: Float32Array | undefined, tapped: Float32Array | undefined): Float32Array =>
+      spec.features.pool === undefined ? descriptorRows(spec, f, t ?? new Float32Array(0)) : composeDescriptorRows(required(tapped, 'tap rows'), t ?? new Float32Array(0), f.length / dim, spec);
     if (trained !== undefined) {
       for (const t of trained.tried) log(`  ${describeRun(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} %`);
       log(`  chosen: ${describeRun(trained.spec)} → ${trained.head.method}`);
-      report('learned head', retrievalQuality(rows(applyHead(trained.head.projection, descriptorRows(trained.spec, trainF.features, trainT)), train.labels, 256), rows(applyHead(trained.head.projection, descriptorRows(trained.spec, valF.features, valT)), validation.labels, 256)), 'descriptor head (trained in this run)');
+      report('learned head', retrievalQuality(rows(applyHead(trained.head.projection, headInput(trained.spec, trainF.features, trainT, trainTap)), train.labels, 256), rows(applyHead(trained.head.projection, headInput(trained.spec, valF.features, valT, valTap)), validation.labels, 256)), 'descriptor head (trained in this run)');
     }
     /** The committed model's embedding of cached backbone features (+ thumbnails when it has a descriptor). */
-    const committedSpace = (c: ModelEmbedder, f: Float32Array, t: Float32Array | undefined): Float32Array => {
+    const committedSpace = (c: ModelEmbedder, f: Float32Array, t: Float32Array | undefined, tapped?: Float32Array): Float32Array => {
       const spec = c.manifest.descriptor;
       if (spec === undefined) return c.project(Float32Array.from(f), f.length / dim);
-      if (t === undefined) throw new RangeError('a descriptor model needs thumbnails');
-      return c.project(descriptorRows(spec, f, t), f.length / dim);
+      if (t === undefined && spec.thumbnail !== undefined) throw new RangeError('a descriptor model with a thumbnail needs thumbnails');
+      return c.project(headInput(spec, f, t, tapped), f.length / dim);
     };
     if (committed !== undefined) {
-      const q = retrievalQuality(rows(committedSpace(committed, trainF.features, trainT), train.labels, 256), rows(committedSpace(committed, valF.features, valT), validation.labels, 256));
+      const q = retrievalQuality(rows(committedSpace(committed, trainF.features, trainT, trainTap), train.labels, 256), rows(committedSpace(committed, valF.features, valT, valTap), validation.labels, 256));
       report('committed head', q, `committed head ${committed.manifest.version}`);
       if (trained === undefined) results['learned head'] = q;
     } else {
@@ -136,16 +150,19 @@ export async function run(args: string[]): Promise<void> {
     const thumbs = { originals: await cachedThumbnails(sample, { name: 'original' }, input, size, log), distinct: await cachedThumbnails(distinctFiles, { name: 'original' }, input, size, log) };
     const copyThumbs = new Map<NearDuplicateTransform, Float32Array>();
     for (const t of NEAR_DUPLICATE_TRANSFORMS) copyThumbs.set(t, await cachedThumbnails(sample, { name: t, transform: (bytes) => transformImage(bytes, t) }, input, size, log));
+    const taps = { originals: await tapRows(sample, { name: 'original' }), distinct: await tapRows(distinctFiles, { name: 'original' }) };
+    const copyTaps = new Map<NearDuplicateTransform, Float32Array | undefined>();
+    for (const t of NEAR_DUPLICATE_TRANSFORMS) copyTaps.set(t, await tapRows(sample, { name: t, transform: (bytes) => transformImage(bytes, t) }));
     const space256 = committed !== undefined
-      ? (f: Float32Array, t: Float32Array | undefined) => committedSpace(committed, f, t)
-      : (f: Float32Array, t: Float32Array | undefined) => (trained === undefined ? f : applyHead(trained.head.projection, descriptorRows(trained.spec, f, t ?? new Float32Array(0))));
+      ? (f: Float32Array, t: Float32Array | undefined, tapped?: Float32Array) => committedSpace(committed, f, t, tapped)
+      : (f: Float32Array, t: Float32Array | undefined, tapped?: Float32Array) => (trained === undefined ? f : applyHead(trained.head.projection, headInput(trained.spec, f, t, tapped)));
     const spreads: Record<string, SimilaritySpread> = {};
     for (const [name, map, d] of [
-      [`${dim}-d`, (f: Float32Array) => f, dim],
+      [`${dim}-d`, (f: Float32Array, _t?: Float32Array, _tapped?: Float32Array) => f, dim],
       [`256-d head${committed === undefined ? ' (this run)' : ''}`, space256, 256],
     ] as const) {
-      const copyRows = new Map<NearDuplicateTransform, Float32Array>([...copies].map(([t, c]) => [t, map(c.features, copyThumbs.get(t))]));
-      const s = similaritySpread(map(originals.features, thumbs.originals), copyRows, map(distinct.features, thumbs.distinct), distinctFiles.length, d);
+      const copyRows = new Map<NearDuplicateTransform, Float32Array>([...copies].map(([t, c]) => [t, map(c.features, copyThumbs.get(t), copyTaps.get(t))]));
+      const s = similaritySpread(map(originals.features, thumbs.originals, taps.originals), copyRows, map(distinct.features, thumbs.distinct, taps.distinct), distinctFiles.length, d);
       spreads[name] = s;
       log(`cosine ${name.padEnd(10)} copies: min ${s.copies.min.toFixed(4)} p1 ${s.copies.p1.toFixed(4)} p5 ${s.copies.p5.toFixed(4)} median ${s.copies.median.toFixed(4)}` +
         ` | distinct (${s.distinct.pairs} pairs): max ${s.distinct.max.toFixed(4)} p99.9 ${s.distinct.p999.toFixed(4)} p99 ${s.distinct.p99.toFixed(4)}`);
@@ -192,4 +209,9 @@ export async function run(args: string[]): Promise<void> {
 
 function round(v: number | undefined): number | null {
   return v === undefined ? null : Number(v.toFixed(4));
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new RangeError(`missing ${what}`);
+  return value;
 }

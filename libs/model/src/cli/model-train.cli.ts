@@ -5,12 +5,14 @@ import { reasonOf } from '@stylestream/errors';
 import { DEFAULT_MODEL_ID, sha256 } from '../convert/default-model.build';
 import { appendDescriptorGraph } from '../convert/descriptor-graph';
 import { DEFAULT_DESCRIPTOR, descriptorCandidates } from '../descriptor/default-descriptor';
+import type { DescriptorSpec } from '../manifest/model-manifest.schema';
 import { loadModel } from '../session/model.loader';
 import { listLabelledImages } from '../train/labelled-images';
 import { DESCRIPTOR_OUTPUT, writeHeadModel } from '../train/head-model.writer';
 import { describeDescriptor, trainDescriptorHead } from '../train/descriptor-head.trainer';
 import { DEFAULT_HEAD_CANDIDATES, type TrainedHead, trainProjectionHead } from '../train/projection-head.trainer';
 import { cachedBackboneFeatures } from './cached-backbone-features';
+import { cachedTapFeatures } from './cached-tap-features';
 import { cachedThumbnails } from './cached-thumbnails';
 
 interface TrainFlags {
@@ -25,6 +27,7 @@ interface TrainFlags {
   centre: boolean;
   power: string;
   thumbnailWeights: string;
+  tap?: string;
 }
 
 /**
@@ -35,7 +38,10 @@ interface TrainFlags {
  * thumbnails of the same input tensors; learns PCA-whitening + a discriminant head
  * over the descriptor [power-normalised features ‖ thumbnail] (the thumbnail weight
  * chosen on held-out training rows) or over the features alone; writes the head as a
- * new model `<id>` next to the base model.
+ * new model `<id>` next to the base model. With `--tap <node>` the descriptor's features
+ * block is that intermediate backbone tensor averaged over its spatial axes (cached
+ * under .cache/features/taps) instead of the backbone output; `--thumbnail 0` then
+ * leaves the thumbnail block out.
  */
 async function main(argv: string[]): Promise<void> {
   const flags = new Command('model:train')
@@ -50,6 +56,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-centre', 'keep the thumbnail mean (default: subtract it per channel)')
     .option('--power <p>', 'signed power applied to the features in the descriptor (1: none)', String(DEFAULT_DESCRIPTOR.power))
     .option('--thumbnail-weights <w,...>', 'thumbnail block weights tried (chosen on held-out rows)', DEFAULT_DESCRIPTOR.thumbnailWeights.join(','))
+    .option('--tap <node>', 'features block: this intermediate backbone tensor (NCHW) averaged over H and W, instead of the backbone output')
     .parse(argv, { from: 'user' })
     .opts<TrainFlags>();
   const dim = Number(flags.dim);
@@ -72,23 +79,31 @@ async function main(argv: string[]): Promise<void> {
   try {
     const base = model.manifest;
     const files = set.images.map((i) => i.path);
-    const { features, cached } = await cachedBackboneFeatures(model, files, { name: 'original' }, log);
-    log(`features: ${set.images.length} × ${base.output.dim} (${cached} from the cache)`);
+    const backbonePath = join(modelsDir, base.backbone ?? base.id, base.file);
+    const tapped = flags.tap === undefined ? undefined : await cachedTapFeatures(backbonePath, flags.tap, files, { name: 'original' }, base.input, log);
+    const { features, cached } = tapped === undefined ? await cachedBackboneFeatures(model, files, { name: 'original' }, log) : { features: tapped.features, cached: 0 };
+    const featureDim = tapped?.dim ?? base.output.dim;
+    log(`features: ${set.images.length} × ${featureDim}${tapped === undefined ? ` (${cached} from the cache)` : ` (tap ${flags.tap}, spatial mean)`}`);
     const options = { outputDim: dim, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log };
     let head: TrainedHead;
     let descriptor: Parameters<typeof writeHeadModel>[4];
     let method: string;
-    if (size === 0) {
+    if (size === 0 && tapped === undefined) {
       head = trainProjectionHead(features, set.labels, base.output.dim, options);
       method = head.method;
+    } else if (size === 0 && tapped !== undefined && flags.tap !== undefined) {
+      const spec: DescriptorSpec = { features: { name: flags.tap, dim: tapped.dim, power, weight: 1, pool: 'spatial-mean' } };
+      const trained = trainDescriptorHead(features, new Float32Array(0), set.labels, [spec], options);
+      head = trained.head;
+      method = `${describeDescriptor(spec)} → ${head.method}`;
+      descriptor = { spec, graphSha256: sha256(appendDescriptorGraph(readFileSync(backbonePath), spec, base.input, DESCRIPTOR_OUTPUT)) };
     } else {
       const thumbnails = await cachedThumbnails(files, { name: 'original' }, base.input, size, log);
-      const specs = descriptorCandidates({ name: base.output.name, dim: base.output.dim }, { size, colour: flags.thumbnailColour, centre: flags.centre, power, thumbnailWeights: weights });
+      const specs = descriptorCandidates({ name: flags.tap ?? base.output.name, dim: featureDim, ...(flags.tap === undefined ? {} : { pool: 'spatial-mean' as const }) }, { size, colour: flags.thumbnailColour, centre: flags.centre, power, thumbnailWeights: weights });
       const trained = trainDescriptorHead(features, thumbnails, set.labels, specs, options);
       for (const t of trained.tried) log(`  ${describeDescriptor(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} % (${t.head.method})`);
       head = trained.head;
       method = `${describeDescriptor(trained.spec)} → ${head.method}`;
-      const backbonePath = join(modelsDir, base.backbone ?? base.id, base.file);
       descriptor = { spec: trained.spec, graphSha256: sha256(appendDescriptorGraph(readFileSync(backbonePath), trained.spec, base.input, DESCRIPTOR_OUTPUT)) };
     }
     const manifest = writeHeadModel(

@@ -4,6 +4,7 @@ import { composeDescriptorRows, poolThumbnail } from '../descriptor/descriptor.r
 import { type DescriptorSpec, type ModelManifest, descriptorDim } from '../manifest/model-manifest.schema';
 import { TINY_INPUT, TINY_OUTPUT_DIM } from '../testing/tiny-keras-model.fixture';
 import { tinyOnnx } from '../testing/tiny-model-dir.fixture';
+import { tapGraph } from '../cli/cached-tap-features';
 import { appendDescriptorGraph } from './descriptor-graph';
 
 const H = TINY_INPUT.h;
@@ -19,6 +20,11 @@ const greyPlain: DescriptorSpec = {
   features: { name: 'features', dim: TINY_OUTPUT_DIM, power: 1, weight: 1 },
   thumbnail: { size: 2, colour: 'grey', centre: false, weight: 1 },
 };
+
+function thumbnailOf(spec: DescriptorSpec): NonNullable<DescriptorSpec['thumbnail']> {
+  if (spec.thumbnail === undefined) throw new Error('the spec has no thumbnail');
+  return spec.thumbnail;
+}
 
 /** n images, NHWC, 3 channels: seeded values in [-1, 3) (the tiny features then take both signs). */
 function images(n: number, seed = 5): Float32Array {
@@ -43,7 +49,7 @@ async function run(onnx: Uint8Array, output: string, batch: Float32Array, n: num
 /** What the reference computes from the backbone's own output and the input tensor. */
 async function reference(backbone: Uint8Array, spec: DescriptorSpec, batch: Float32Array, n: number): Promise<Float32Array> {
   const features = await run(backbone, 'features', batch, n);
-  const size = spec.thumbnail.size;
+  const size = thumbnailOf(spec).size;
   const thumbs = new Float32Array(n * 3 * size * size);
   for (let i = 0; i < n; i++) thumbs.set(poolThumbnail(batch, i, input, size), i * 3 * size * size);
   return composeDescriptorRows(features, thumbs, n, spec);
@@ -69,7 +75,7 @@ describe('appendDescriptorGraph', () => {
     const fd = spec.features.dim;
     for (let r = 0; r < n; r++) {
       expect(Math.hypot(...actual.subarray(r * d, r * d + fd))).toBeCloseTo(spec.features.weight, 5);
-      expect(Math.hypot(...actual.subarray(r * d + fd, (r + 1) * d))).toBeCloseTo(spec.thumbnail.weight, 5);
+      expect(Math.hypot(...actual.subarray(r * d + fd, (r + 1) * d))).toBeCloseTo(thumbnailOf(spec).weight, 5);
     }
   });
 
@@ -79,6 +85,32 @@ describe('appendDescriptorGraph', () => {
     expect(actual.every(Number.isFinite)).toBe(true);
     expect(Array.from(actual.subarray(TINY_OUTPUT_DIM)).every((v) => v === 0)).toBe(true);
     expect(maxDiff(actual, await reference(backbone, rgbCentred, flat, 1))).toBeLessThan(1e-5);
+  });
+
+  it('reads an intermediate tensor averaged over H and W, without a thumbnail: the reference over the tap averaged in JS', async () => {
+    const n = 3;
+    const batch = images(n, 11);
+    const raw = tapGraph(backbone, 'relu6', false);
+    const session = await ort.InferenceSession.create(raw.bytes, { intraOpNumThreads: 1 });
+    const tap = (await session.run({ input: new ort.Tensor('float32', batch, [n, H, W, 3]) }))[raw.output];
+    await session.release();
+    const [, channels, h, w] = tap.dims;
+    const data = tap.data as Float32Array;
+    const pooled = new Float32Array(n * channels);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let i = 0; i < h * w; i++) sum += data[(r * channels + c) * h * w + i];
+        pooled[r * channels + c] = sum / (h * w);
+      }
+    }
+    const spec: DescriptorSpec = { features: { name: 'relu6', dim: channels, power: 0.5, weight: 1, pool: 'spatial-mean' } };
+    expect(descriptorDim(spec)).toBe(channels);
+    const actual = await run(appendDescriptorGraph(backbone, spec, input, 'descriptor'), 'descriptor', batch, n);
+    expect(actual.length).toBe(n * channels);
+    expect(maxDiff(actual, composeDescriptorRows(pooled, new Float32Array(0), n, spec))).toBeLessThan(1e-5);
+    for (let r = 0; r < n; r++) expect(Math.hypot(...actual.subarray(r * channels, (r + 1) * channels))).toBeCloseTo(1, 5);
+    expect(() => appendDescriptorGraph(backbone, { features: { ...spec.features, name: 'no_such_tensor' } }, input, 'descriptor')).toThrow('the backbone graph has no tensor "no_such_tensor"');
   });
 
   it('pools NCHW input the same way as NHWC', () => {
@@ -91,7 +123,7 @@ describe('appendDescriptorGraph', () => {
   it('is deterministic and names what it cannot do', () => {
     const a = appendDescriptorGraph(backbone, rgbCentred, input, 'descriptor');
     expect(Buffer.from(a).equals(Buffer.from(appendDescriptorGraph(backbone, rgbCentred, input, 'descriptor')))).toBe(true);
-    expect(Buffer.from(a).equals(Buffer.from(appendDescriptorGraph(backbone, { ...rgbCentred, thumbnail: { ...rgbCentred.thumbnail, weight: 1.2 } }, input, 'descriptor')))).toBe(false);
+    expect(Buffer.from(a).equals(Buffer.from(appendDescriptorGraph(backbone, { ...rgbCentred, thumbnail: { ...thumbnailOf(rgbCentred), weight: 1.2 } }, input, 'descriptor')))).toBe(false);
     expect(() => appendDescriptorGraph(backbone, { ...rgbCentred, features: { ...rgbCentred.features, name: 'logits' } }, input, 'descriptor')).toThrow('the backbone graph has no output "logits"');
     expect(() => appendDescriptorGraph(backbone, rgbCentred, input, 'input')).toThrow('already has a tensor named "input"');
   });

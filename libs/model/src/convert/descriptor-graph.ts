@@ -15,15 +15,24 @@ export const DESCRIPTOR_NORM_EPSILON = 1e-12;
  *   (`grey`) → minus the per-channel spatial mean (`centre`) → Flatten (channel-major)
  *   → row normalisation → × weight;
  * - Concat of both on axis 1 as the graph output `outputName`, `[batch, dim]`.
- * The backbone output stops being a graph output (it is still computed). The result
- * is deterministic: the same bytes and spec give the same bytes.
+ * The backbone output stops being a graph output (it is still computed). With
+ * `features.pool: 'spatial-mean'` the features block starts from ReduceMean over axes
+ * 2, 3 of the named node output, and every backbone output stops being one (the nodes
+ * after the tap no longer feed an output). Without a thumbnail the features block is
+ * the output. The result is deterministic: the same bytes and spec give the same bytes.
  */
 export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec, input: ModelManifest['input'], outputName: string): Uint8Array {
   const g = OnnxGraphBuilder.extend(backbone);
-  if (!g.outputNames().includes(spec.features.name)) {
-    throw new RangeError(`the backbone graph has no output "${spec.features.name}" (it has ${g.outputNames().join(', ')})`);
+  if (spec.features.pool === undefined) {
+    if (!g.outputNames().includes(spec.features.name)) {
+      throw new RangeError(`the backbone graph has no output "${spec.features.name}" (it has ${g.outputNames().join(', ')})`);
+    }
+    g.removeOutput(spec.features.name);
+  } else {
+    // A taken name is one the graph already has: an input, an initialiser or a node output.
+    if (g.uniqueName(spec.features.name) === spec.features.name) throw new RangeError(`the backbone graph has no tensor "${spec.features.name}"`);
+    for (const name of g.outputNames()) g.removeOutput(name);
   }
-  g.removeOutput(spec.features.name);
   if (g.uniqueName(outputName) !== outputName) throw new RangeError(`the backbone graph already has a tensor named "${outputName}"`);
   const scalar = (base: string, v: number) => g.addFloatInitializer(base, [], Float32Array.of(v));
   const node = (op: string, inputs: string[], base: string, attributes: Parameters<OnnxGraphBuilder['addNode']>[3] = {}) => {
@@ -39,7 +48,7 @@ export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec
   };
   const weighted = (x: string, weight: number, prefix: string) => (weight === 1 ? x : node('Mul', [x, scalar(`${prefix}_weight`, weight)], `${prefix}_weighted`));
 
-  let f = spec.features.name;
+  let f = spec.features.pool === undefined ? spec.features.name : node('ReduceMean', [spec.features.name], 'descriptor_features_pooled', { axes: [2, 3], keepdims: 0 });
   if (spec.features.power !== 1) {
     const magnitude = node('Pow', [node('Abs', [f], 'descriptor_features_abs'), scalar('descriptor_features_power', spec.features.power)], 'descriptor_features_pow');
     f = node('Mul', [node('Sign', [f], 'descriptor_features_sign'), magnitude], 'descriptor_features_signed_pow');
@@ -47,6 +56,11 @@ export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec
   f = weighted(normalise(f, 'descriptor_features'), spec.features.weight, 'descriptor_features');
 
   const t = spec.thumbnail;
+  if (t === undefined) {
+    g.addNode('Identity', [f], [outputName]);
+    g.addOutput(outputName, ['batch', descriptorDim(spec)]);
+    return g.encode();
+  }
   const nchw = input.layout === 'NHWC' ? node('Transpose', [input.name], 'descriptor_input_nchw', { perm: [0, 3, 1, 2] }) : input.name;
   const kernel = [input.height / t.size, input.width / t.size];
   let thumb = node('AveragePool', [nchw], 'descriptor_thumbnail_pool', { kernel_shape: kernel, strides: kernel });

@@ -17,10 +17,10 @@ export interface DescriptorChoices {
   readonly thumbnailWeights: readonly number[];
 }
 
-/** One descriptor spec per thumbnail weight, over the backbone output `features`. */
-export function descriptorCandidates(features: { name: string; dim: number }, choices: DescriptorChoices): DescriptorSpec[] {
+/** One descriptor spec per thumbnail weight, over the backbone output `features` (or a pooled tap, `pool`). */
+export function descriptorCandidates(features: { name: string; dim: number; pool?: 'spatial-mean' }, choices: DescriptorChoices): DescriptorSpec[] {
   return choices.thumbnailWeights.map((weight) => ({
-    features: { name: features.name, dim: features.dim, power: choices.power, weight: 1 },
+    features: { name: features.name, dim: features.dim, power: choices.power, weight: 1, ...(features.pool === undefined ? {} : { pool: features.pool }) },
     thumbnail: { size: choices.size, colour: choices.colour, centre: choices.centre, weight },
   }));
 }

@@ -61,7 +61,7 @@ describe('a model with a descriptor', () => {
       const batch = Float32Array.from({ length: n * model.inputSize }, (_, i) => ((i * 7) % 19) / 19);
       const descriptor = await model.backbone(batch, n);
       expect(descriptor.length).toBe(n * D);
-      const size = spec.thumbnail.size;
+      const size = spec.thumbnail?.size ?? 0;
       const thumbs = new Float32Array(n * 3 * size * size);
       for (let i = 0; i < n; i++) thumbs.set(poolThumbnail(batch, i, model.manifest.input, size), i * 3 * size * size);
       const expectedDescriptor = composeDescriptorRows(await backbone.embed(batch, n), thumbs, n, spec);

@@ -36,9 +36,12 @@ export function poolThumbnail(batch: Float32Array, index: number, input: ModelMa
  */
 export function composeDescriptorRows(features: Float32Array, thumbnails: Float32Array, n: number, spec: DescriptorSpec): Float32Array {
   const fd = spec.features.dim;
-  const { size, colour, centre } = spec.thumbnail;
+  const thumbnail = spec.thumbnail;
+  const size = thumbnail?.size ?? 0;
+  const colour = thumbnail?.colour ?? 'rgb';
+  const centre = thumbnail?.centre ?? false;
   const plane = size * size;
-  const td = 3 * plane;
+  const td = thumbnail === undefined ? 0 : 3 * plane;
   if (features.length < n * fd) throw new RangeError(`${n} feature rows of ${fd} need ${n * fd} floats, got ${features.length}`);
   if (thumbnails.length < n * td) throw new RangeError(`${n} thumbnails of ${td} need ${n * td} floats, got ${thumbnails.length}`);
   const dim = descriptorDim(spec);
@@ -53,6 +56,7 @@ export function composeDescriptorRows(features: Float32Array, thumbnails: Float3
       f[i] = p === 1 ? v : Math.sign(v) * Math.abs(v) ** p;
     }
     writeNormalised(f, out, r * dim, spec.features.weight);
+    if (thumbnail === undefined) continue;
     const src = r * td;
     for (let c = 0; c < channels; c++) {
       for (let i = 0; i < plane; i++) {
@@ -64,7 +68,7 @@ export function composeDescriptorRows(features: Float32Array, thumbnails: Float3
       mean /= plane;
       for (let i = 0; i < plane; i++) t[c * plane + i] -= mean;
     }
-    writeNormalised(t, out, r * dim + fd, spec.thumbnail.weight);
+    writeNormalised(t, out, r * dim + fd, thumbnail.weight);
   }
   return out;
 }

@@ -40,11 +40,15 @@ export type ProjectionSpec = z.infer<typeof projectionSchema>;
  * `[ w_f · n(|f|^p · sign f) ‖ w_t · n(thumbnail) ]` with `n(v) = v / √(Σv² + 1e-12)`.
  * `thumbnail` is the preprocessed input tensor average-pooled to `size`×`size` (per
  * channel, or the channel mean for `grey`), minus its own mean per channel when `centre`.
- * The graph output (manifest `output`) is the descriptor, `features.dim + channels·size²` wide.
+ * With `features.pool: 'spatial-mean'` the features block reads an intermediate tensor of the
+ * backbone (NCHW, any node's output) averaged over its spatial axes: mid-level layers of a
+ * network fine-tuned for another task keep more general features than its last one. The
+ * thumbnail block is optional. The graph output (manifest `output`) is the descriptor,
+ * `features.dim (+ channels·size²)` wide.
  */
 export const descriptorSchema = z
   .object({
-    /** The backbone graph's output the features block reads. */
+    /** The backbone graph's output the features block reads, or (with `pool`) any of its node outputs. */
     features: z
       .object({
         name: z.string().min(1),
@@ -52,6 +56,8 @@ export const descriptorSchema = z
         /** Signed power p (0.5: signed square root); 1 leaves the values as they are. */
         power: z.number().positive().max(1),
         weight: z.number().positive(),
+        /** `spatial-mean`: the named tensor is NCHW and averaged over H and W (`dim` = its channels). */
+        pool: z.enum(['spatial-mean']).optional(),
       })
       .strict(),
     thumbnail: z
@@ -61,15 +67,21 @@ export const descriptorSchema = z
         centre: z.boolean(),
         weight: z.number().positive(),
       })
-      .strict(),
+      .strict()
+      .optional(),
   })
   .strict();
 
 export type DescriptorSpec = z.infer<typeof descriptorSchema>;
 
-/** Floats in the descriptor: the features plus the thumbnail's channels × size². */
+/** Floats in the descriptor: the features plus the thumbnail's channels × size² (when there is one). */
 export function descriptorDim(d: DescriptorSpec): number {
-  return d.features.dim + (d.thumbnail.colour === 'rgb' ? 3 : 1) * d.thumbnail.size ** 2;
+  return d.features.dim + thumbnailDim(d);
+}
+
+/** Floats of the thumbnail block: 0 without one. */
+export function thumbnailDim(d: DescriptorSpec): number {
+  return d.thumbnail === undefined ? 0 : (d.thumbnail.colour === 'rgb' ? 3 : 1) * d.thumbnail.size ** 2;
 }
 
 /**
@@ -129,7 +141,7 @@ export const modelManifestSchema = z
       if (m.output.dim !== descriptorDim(d)) ctx.addIssue({ code: 'custom', path: ['output', 'dim'], message: `must equal the descriptor's width (${descriptorDim(d)}), got ${m.output.dim}` });
       if (m.output.normalisation !== 'none') ctx.addIssue({ code: 'custom', path: ['output', 'normalisation'], message: 'must be "none": the descriptor normalises its blocks itself' });
       if (m.output.name === d.features.name) ctx.addIssue({ code: 'custom', path: ['output', 'name'], message: `must differ from the backbone output it reads ("${d.features.name}")` });
-      if (m.input.width % d.thumbnail.size !== 0 || m.input.height % d.thumbnail.size !== 0) {
+      if (d.thumbnail !== undefined && (m.input.width % d.thumbnail.size !== 0 || m.input.height % d.thumbnail.size !== 0)) {
         ctx.addIssue({ code: 'custom', path: ['descriptor', 'thumbnail', 'size'], message: `must divide the input ${m.input.width}×${m.input.height}, got ${d.thumbnail.size}` });
       }
     }

@@ -13,6 +13,8 @@ import { DEFAULT_MODEL_ID, buildDefaultModel } from '../convert/default-model.bu
 import { l2NormaliseRows } from '../session/model-embedder';
 import { loadModel } from '../session/model.loader';
 import { composeDescriptorRows, poolThumbnail } from '../descriptor/descriptor.reference';
+import * as ort from 'onnxruntime-node';
+import { tapGraph } from '../cli/cached-tap-features';
 import { decodeProjection } from './projection-file';
 import { projectRows } from './linear-projection';
 
@@ -30,6 +32,24 @@ function fixture(): Float32Array {
     }
   }
   return image;
+}
+
+/** The backbone's tensor `tap` (NCHW) for one NHWC image, averaged over H and W in float64. */
+async function pooledTap(backbonePath: string, tap: string, image: Float32Array): Promise<Float32Array> {
+  const graph = tapGraph(readFileSync(backbonePath), tap, false);
+  const session = await ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: 1 });
+  try {
+    const out = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', image, [1, SIZE, SIZE, 3]) }))[graph.output];
+    const [, channels, h, w] = out.dims;
+    const data = out.data as Float32Array;
+    return Float32Array.from({ length: channels }, (_, c) => {
+      let sum = 0;
+      for (let i = 0; i < h * w; i++) sum += data[c * h * w + i];
+      return sum / (h * w);
+    });
+  } finally {
+    await session.release();
+  }
 }
 
 describe('committed head model', () => {
@@ -53,11 +73,13 @@ describe('committed head model', () => {
       const spec = head.manifest.projection;
       if (spec === null) throw new Error('the head model has no projection');
       const projection = decodeProjection(readFileSync(resolve(modelsDir, HEAD_ID, spec.file)), spec.inputDim, spec.outputDim);
-      const features = await backbone.embed(fixture(), 1);
       const descriptor = head.manifest.descriptor;
+      // The features block's input: the backbone output, or (a pooled tap) the raw intermediate tensor averaged here in JS.
+      const features = descriptor?.features.pool === undefined ? await backbone.embed(fixture(), 1) : await pooledTap(resolve(modelsDir, DEFAULT_MODEL_ID, head.manifest.file), descriptor.features.name, fixture());
       let headInput = features;
       if (descriptor !== undefined) {
-        headInput = composeDescriptorRows(features, poolThumbnail(fixture(), 0, head.manifest.input, descriptor.thumbnail.size), 1, descriptor);
+        const thumbnail = descriptor.thumbnail === undefined ? new Float32Array(0) : poolThumbnail(fixture(), 0, head.manifest.input, descriptor.thumbnail.size);
+        headInput = composeDescriptorRows(features, thumbnail, 1, descriptor);
         const graphOutput = await head.backbone(fixture(), 1);
         expect(graphOutput.length).toBe(headInput.length);
         let descriptorDiff = 0;

@@ -45,7 +45,7 @@ describe('trainDescriptorHead', () => {
     const train = dataset(40, 1);
     const test = dataset(20, 2);
     const trained = trainDescriptorHead(train.features, train.thumbnails, train.labels, [spec(0.5), spec(1)], options);
-    expect(trained.tried.map((t) => t.spec.thumbnail.weight)).toEqual([0.5, 1]);
+    expect(trained.tried.map((t) => t.spec.thumbnail?.weight)).toEqual([0.5, 1]);
     const best = Math.max(...trained.tried.map((t) => t.head.heldOut.nearestNeighbourAccuracy));
     expect(trained.head.heldOut.nearestNeighbourAccuracy).toBe(best);
     const D = descriptorDim(trained.spec);

@@ -46,5 +46,7 @@ function betterHead(a: TrainedHead, b: TrainedHead): boolean {
 /** One line naming a descriptor, for logs and the manifest's training method. */
 export function describeDescriptor(d: DescriptorSpec): string {
   const t = d.thumbnail;
-  return `[${d.features.power === 1 ? '' : `power ${d.features.power} `}features ×${d.features.weight} ‖ ${t.size}×${t.size} ${t.colour}${t.centre ? ' centred' : ''} thumbnail ×${t.weight}]`;
+  const source = d.features.pool === undefined ? d.features.name : `${d.features.name} (${d.features.dim} channels, spatial mean)`;
+  const features = `${d.features.power === 1 ? '' : `power ${d.features.power} `}${source} ×${d.features.weight}`;
+  return `[${features}${t === undefined ? '' : ` ‖ ${t.size}×${t.size} ${t.colour}${t.centre ? ' centred' : ''} thumbnail ×${t.weight}`}]`;
 }
