@@ -20,10 +20,12 @@ export function tapGraph(backbone: Uint8Array, tap: string, pool: boolean): { by
   for (const name of g.outputNames()) g.removeOutput(name);
   if (!pool) {
     g.addOutput(tap, ['batch', 'channels', 'height', 'width']);
+    g.pruneToOutputs();
     return { bytes: g.encode(), output: tap };
   }
   g.addNode('ReduceMean', [tap], [POOLED], { axes: [2, 3], keepdims: 0 });
   g.addOutput(POOLED, ['batch', 'channels']);
+  g.pruneToOutputs();
   return { bytes: g.encode(), output: POOLED };
 }
 

@@ -1,5 +1,6 @@
 /** @jest-environment ./libs/model/src/testing/onnx-jest.environment.js */
 import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
 import { composeDescriptorRows, poolThumbnail } from '../descriptor/descriptor.reference';
 import { type DescriptorSpec, type ModelManifest, descriptorDim } from '../manifest/model-manifest.schema';
 import { TINY_INPUT, TINY_OUTPUT_DIM } from '../testing/tiny-keras-model.fixture';
@@ -111,6 +112,14 @@ describe('appendDescriptorGraph', () => {
     expect(maxDiff(actual, composeDescriptorRows(pooled, new Float32Array(0), n, spec))).toBeLessThan(1e-5);
     for (let r = 0; r < n; r++) expect(Math.hypot(...actual.subarray(r * channels, (r + 1) * channels))).toBeCloseTo(1, 5);
     expect(() => appendDescriptorGraph(backbone, { features: { ...spec.features, name: 'no_such_tensor' } }, input, 'descriptor')).toThrow('the backbone graph has no tensor "no_such_tensor"');
+    // The layers after the tap feed no output: they are gone from the graph, with the weights only they read.
+    const composed = onnx.ModelProto.decode(appendDescriptorGraph(backbone, spec, input, 'descriptor')).graph;
+    const produced = (composed?.node ?? []).flatMap((node) => node.output ?? []);
+    expect(produced).toContain('relu6');
+    expect(produced).not.toContain('pw');
+    expect(produced).not.toContain('features');
+    const original = onnx.ModelProto.decode(backbone).graph;
+    expect((composed?.initializer ?? []).length).toBeLessThan((original?.initializer ?? []).length);
   });
 
   it('pools NCHW input the same way as NHWC', () => {

@@ -17,9 +17,9 @@ export const DESCRIPTOR_NORM_EPSILON = 1e-12;
  * - Concat of both on axis 1 as the graph output `outputName`, `[batch, dim]`.
  * The backbone output stops being a graph output (it is still computed). With
  * `features.pool: 'spatial-mean'` the features block starts from ReduceMean over axes
- * 2, 3 of the named node output, and every backbone output stops being one (the nodes
- * after the tap no longer feed an output). Without a thumbnail the features block is
- * the output. The result is deterministic: the same bytes and spec give the same bytes.
+ * 2, 3 of the named node output, every backbone output stops being one, and the nodes
+ * after the tap (which then feed no output) are removed, so they cost nothing. Without a
+ * thumbnail the features block is the output. The result is deterministic: the same bytes and spec give the same bytes.
  */
 export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec, input: ModelManifest['input'], outputName: string): Uint8Array {
   const g = OnnxGraphBuilder.extend(backbone);
@@ -59,6 +59,7 @@ export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec
   if (t === undefined) {
     g.addNode('Identity', [f], [outputName]);
     g.addOutput(outputName, ['batch', descriptorDim(spec)]);
+    if (spec.features.pool !== undefined) g.pruneToOutputs();
     return g.encode();
   }
   const nchw = input.layout === 'NHWC' ? node('Transpose', [input.name], 'descriptor_input_nchw', { perm: [0, 3, 1, 2] }) : input.name;
@@ -71,5 +72,6 @@ export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec
 
   g.addNode('Concat', [f, thumb], [outputName], { axis: 1 });
   g.addOutput(outputName, ['batch', descriptorDim(spec)]);
+  if (spec.features.pool !== undefined) g.pruneToOutputs();
   return g.encode();
 }

@@ -63,6 +63,26 @@ export class OnnxGraphBuilder {
     this.outputs.splice(at, 1);
   }
 
+  /**
+   * Drops the nodes no graph output depends on, and the initialisers only they read
+   * (nodes are in topological order, as ONNX requires). Graph inputs stay. Names stay
+   * reserved.
+   */
+  pruneToOutputs(): void {
+    const needed = new Set(this.outputs.map((o) => o.name ?? ''));
+    const keep = new Array<boolean>(this.nodes.length).fill(false);
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i];
+      if (node === undefined || !(node.output ?? []).some((o) => needed.has(o))) continue;
+      keep[i] = true;
+      for (const input of node.input ?? []) needed.add(input);
+    }
+    const nodes = this.nodes.filter((_, i) => keep[i]);
+    this.nodes.splice(0, this.nodes.length, ...nodes);
+    const initializers = this.initializers.filter((t) => needed.has(t.name ?? ''));
+    this.initializers.splice(0, this.initializers.length, ...initializers);
+  }
+
   /** A fresh tensor name derived from `base` (suffixes a counter on collision). */
   uniqueName(base: string): string {
     let name = base;
