@@ -104,7 +104,7 @@ export async function run(args: string[]): Promise<void> {
     const tap = committedSpec?.features.pool === undefined ? undefined : committedSpec.features.name;
     const backbonePath = join('models', model.manifest.id, model.manifest.file);
     const tapRows = async (files: readonly string[], variant: ImageVariant): Promise<Float32Array | undefined> =>
-      tap === undefined ? undefined : (await cachedTapFeatures(backbonePath, tap, files, variant, input, log)).features;
+      tap === undefined ? undefined : (await cachedTapFeatures(backbonePath, tap, files, variant, model.manifest, log)).features;
     const trainTap = await tapRows(train.images.map((i) => i.path), { name: 'original' });
     const valTap = await tapRows(validation.images.map((i) => i.path), { name: 'original' });
     const trainT = await cachedThumbnails(train.images.map((i) => i.path), { name: 'original' }, input, size, log);

@@ -52,10 +52,7 @@ export async function cachedBackboneFeatures(
   const dim = manifest.output.dim;
   const modelKey = digest({ onnx: manifest.build?.onnxSha256 ?? manifest.backbone ?? manifest.id, input: manifest.input, output: manifest.output });
   const dir = join(FEATURE_CACHE_DIR, modelKey, variant.name.replace(/[^A-Za-z0-9._-]/g, '_'));
-  const entries = files.map((f) => {
-    const s = statSync(f);
-    return join(dir, `${digest([resolve(f), s.size, Math.round(s.mtimeMs)])}.bin`);
-  });
+  const entries = cacheEntries(dir, files);
   const features = new Float32Array(files.length * dim);
   const hashes = new Array<string>(files.length);
   const missing: number[] = [];
@@ -70,7 +67,7 @@ export async function cachedBackboneFeatures(
       missing.push(i);
       return;
     }
-    features.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset + HASH_BYTES, bytes.byteOffset + bytes.byteLength)), i * dim);
+    features.set(floatsOf(bytes, HASH_BYTES), i * dim);
   });
   if (missing.length === 0) return { dim, features, perceptualHashes: hashes, cached: files.length };
 
@@ -99,11 +96,29 @@ export async function cachedBackboneFeatures(
   missing.forEach((i, j) => {
     const row = extracted.subarray(j * dim, (j + 1) * dim);
     features.set(row, i * dim);
-    const tmp = `${entries[i]}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.concat([Buffer.from(hashes[i], 'ascii'), Buffer.from(row.buffer, row.byteOffset, row.byteLength)]));
-    renameSync(tmp, entries[i]);
+    writeCacheEntry(entries[i], Buffer.concat([Buffer.from(hashes[i], 'ascii'), Buffer.from(row.buffer, row.byteOffset, row.byteLength)]));
   });
   return { dim, features, perceptualHashes: hashes, cached: files.length - missing.length };
+}
+
+/** The cache entry of each file under `dir`: named by the file's absolute path, size and mtime, so an edited file misses. */
+export function cacheEntries(dir: string, files: readonly string[]): string[] {
+  return files.map((f) => {
+    const s = statSync(f);
+    return join(dir, `${digest([resolve(f), s.size, Math.round(s.mtimeMs)])}.bin`);
+  });
+}
+
+/** Writes a cache entry atomically (temp file, then rename): a reader never sees half an entry. */
+export function writeCacheEntry(entry: string, bytes: Uint8Array): void {
+  const tmp = `${entry}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, entry);
+}
+
+/** Float32 values of a cache entry's bytes from `offset` (a copy, aligned). */
+export function floatsOf(bytes: Buffer, offset = 0): Float32Array {
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + bytes.byteLength));
 }
 
 /** Short, stable key of a JSON-serialisable value (cache file names). */

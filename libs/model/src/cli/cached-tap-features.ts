@@ -1,32 +1,33 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { sha256 } from '../convert/default-model.build';
+import { detachOutputsAt, SPATIAL_MEAN } from '../convert/descriptor-graph';
 import { OnnxGraphBuilder } from '../convert/onnx-graph.builder';
 import type { ModelManifest } from '../manifest/model-manifest.schema';
-import { FEATURE_CACHE_DIR, type ImageVariant, digest, tryRead } from './cached-backbone-features';
+import { extractBackboneFeatures } from '../train/backbone-features';
+import { FEATURE_CACHE_DIR, type ImageVariant, cacheEntries, digest, floatsOf, tryRead, writeCacheEntry } from './cached-backbone-features';
 import { extractorPreprocessing } from './extractor-preprocessing';
 
-const BATCH = 16;
 const POOLED = 'tap_spatial_mean';
 
 /**
  * The backbone graph with one output: the intermediate tensor `tap`, averaged over its
- * spatial axes (axes 2, 3 of NCHW) when `pool`, else as it is.
+ * spatial axes (axes 2, 3 of NCHW) when `pool`, else as it is; the nodes after it removed.
  */
 export function tapGraph(backbone: Uint8Array, tap: string, pool: boolean): { bytes: Uint8Array; output: string } {
   const g = OnnxGraphBuilder.extend(backbone);
-  if (g.uniqueName(tap) === tap) throw new RangeError(`the backbone graph has no tensor "${tap}"`);
-  for (const name of g.outputNames()) g.removeOutput(name);
-  if (!pool) {
-    g.addOutput(tap, ['batch', 'channels', 'height', 'width']);
-    g.pruneToOutputs();
-    return { bytes: g.encode(), output: tap };
+  detachOutputsAt(g, tap);
+  let output = tap;
+  if (pool) {
+    output = POOLED;
+    g.addNode('ReduceMean', [tap], [output], SPATIAL_MEAN);
+    g.addOutput(output, ['batch', 'channels']);
+  } else {
+    g.addOutput(output, ['batch', 'channels', 'height', 'width']);
   }
-  g.addNode('ReduceMean', [tap], [POOLED], { axes: [2, 3], keepdims: 0 });
-  g.addOutput(POOLED, ['batch', 'channels']);
   g.pruneToOutputs();
-  return { bytes: g.encode(), output: POOLED };
+  return { bytes: g.encode(), output };
 }
 
 /**
@@ -42,60 +43,62 @@ export async function cachedTapFeatures(
   tap: string,
   files: readonly string[],
   variant: ImageVariant,
-  input: ModelManifest['input'],
+  manifest: ModelManifest,
   log: (line: string) => void,
 ): Promise<{ dim: number; features: Float32Array }> {
+  const { input } = manifest;
   const backbone = readFileSync(backbonePath);
   const dir = join(FEATURE_CACHE_DIR, 'taps', digest({ backbone: sha256(backbone), tap, input }), variant.name.replace(/[^A-Za-z0-9._-]/g, '_'));
-  const entries = files.map((f) => {
-    const s = statSync(f);
-    return join(dir, `${digest([resolve(f), s.size, Math.round(s.mtimeMs)])}.bin`);
-  });
+  const entries = cacheEntries(dir, files);
   const cached = entries.map((e) => tryRead(e));
   const missing = cached.flatMap((c, i) => (c === undefined ? [i] : []));
-  let dim = cached.find((c) => c !== undefined)?.length;
-  dim = dim === undefined ? undefined : dim / 4;
-  const rows = new Map<number, Float32Array>();
-  cached.forEach((c, i) => {
-    if (c !== undefined) rows.set(i, new Float32Array(c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength)));
-  });
-  if (missing.length > 0) {
-    const graph = tapGraph(backbone, tap, true);
-    const session = await ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: 0, interOpNumThreads: 1 });
-    const preprocessing = extractorPreprocessing();
+  const known = cached.find((c) => c !== undefined);
+  if (missing.length === 0) {
+    if (known === undefined) throw new RangeError('no images');
+    const dim = known.length / 4;
+    const features = new Float32Array(files.length * dim);
+    cached.forEach((c, i) => features.set(floatsOf(c ?? Buffer.alloc(0)), i * dim));
+    return { dim, features };
+  }
+  const graph = tapGraph(backbone, tap, true);
+  const session = await ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: 0, interOpNumThreads: 1 });
+  try {
+    const inputSize = input.width * input.height * input.channels;
+    const run = async (batch: Float32Array, n: number): Promise<ort.Tensor> => {
+      const dims = input.layout === 'NHWC' ? [n, input.height, input.width, input.channels] : [n, input.channels, input.height, input.width];
+      return (await session.run({ [input.name]: new ort.Tensor('float32', batch, dims) }))[graph.output];
+    };
+    // The tap's channel count, from one blank image.
+    const dim = (await run(new Float32Array(inputSize), 1)).dims[1];
+    if (known !== undefined && known.length !== dim * 4) throw new RangeError(`tap "${tap}" gives ${dim} channels, the cache holds ${known.length / 4}`);
     mkdirSync(dir, { recursive: true });
     const started = Date.now();
-    try {
-      for (let at = 0; at < missing.length; at += BATCH) {
-        const batch = missing.slice(at, at + BATCH);
-        const tensor = new Float32Array(batch.length * input.width * input.height * input.channels);
-        for (let j = 0; j < batch.length; j++) {
-          const raw = readFileSync(files[batch[j]]);
-          const bytes = variant.transform === undefined ? raw : await variant.transform(raw);
-          preprocessing.write((await preprocessing.decode(bytes, input)).rgb, tensor, j, input);
-        }
-        const dims = input.layout === 'NHWC' ? [batch.length, input.height, input.width, input.channels] : [batch.length, input.channels, input.height, input.width];
-        const out = (await session.run({ [input.name]: new ort.Tensor('float32', tensor, dims) }))[graph.output];
-        const width = out.dims[1];
-        dim ??= width;
-        if (width !== dim) throw new RangeError(`tap "${tap}" gave ${width} channels, the cache holds ${dim}`);
-        const data = out.data as Float32Array;
-        batch.forEach((i, j) => {
-          const row = data.slice(j * width, (j + 1) * width);
-          rows.set(i, row);
-          const tmp = `${entries[i]}.${process.pid}.tmp`;
-          writeFileSync(tmp, Buffer.from(row.buffer, row.byteOffset, row.byteLength));
-          renameSync(tmp, entries[i]);
-        });
-        const done = Math.min(at + BATCH, missing.length);
-        if (done % 512 < BATCH || done === missing.length) log(`  tap ${tap} ${variant.name}: ${done}/${missing.length} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
-      }
-    } finally {
-      await session.release();
-    }
+    const extracted = await extractBackboneFeatures(
+      { manifest: { ...manifest, output: { name: graph.output, dim, normalisation: 'none' } }, inputSize, backbone: async (batch, n) => (await run(batch, n)).data as Float32Array },
+      missing.length,
+      async (j) => {
+        const bytes = readFileSync(files[missing[j]]);
+        return variant.transform === undefined ? bytes : variant.transform(bytes);
+      },
+      extractorPreprocessing(),
+      {
+        batchSize: 16,
+        onProgress: (done, total) => {
+          if (done % 512 < 16 || done === total) log(`  tap ${tap} ${variant.name}: ${done}/${total} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
+        },
+      },
+    );
+    const features = new Float32Array(files.length * dim);
+    cached.forEach((c, i) => {
+      if (c !== undefined) features.set(floatsOf(c), i * dim);
+    });
+    missing.forEach((i, j) => {
+      const row = extracted.subarray(j * dim, (j + 1) * dim);
+      features.set(row, i * dim);
+      writeCacheEntry(entries[i], Buffer.from(row.buffer, row.byteOffset, row.byteLength));
+    });
+    return { dim, features };
+  } finally {
+    await session.release();
   }
-  if (dim === undefined) throw new RangeError('no images');
-  const features = new Float32Array(files.length * dim);
-  for (let i = 0; i < files.length; i++) features.set(rows.get(i) ?? new Float32Array(dim), i * dim);
-  return { dim, features };
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { poolThumbnail } from '../descriptor/descriptor.reference';
 import type { ModelManifest } from '../manifest/model-manifest.schema';
-import { type ImageVariant, FEATURE_CACHE_DIR, digest, tryRead } from './cached-backbone-features';
+import { type ImageVariant, FEATURE_CACHE_DIR, cacheEntries, digest, floatsOf, tryRead, writeCacheEntry } from './cached-backbone-features';
 import { extractorPreprocessing } from './extractor-preprocessing';
 
 /** Images decoded at once. */
@@ -27,13 +27,11 @@ export async function cachedThumbnails(
   const dir = join(FEATURE_CACHE_DIR, 'thumbnails', digest({ input, size }), variant.name.replace(/[^A-Za-z0-9._-]/g, '_'));
   const out = new Float32Array(files.length * width);
   const missing: number[] = [];
-  const entries = files.map((f, i) => {
-    const s = statSync(f);
-    const entry = join(dir, `${digest([resolve(f), s.size, Math.round(s.mtimeMs)])}.bin`);
+  const entries = cacheEntries(dir, files);
+  entries.forEach((entry, i) => {
     const bytes = tryRead(entry);
-    if (bytes?.length === width * 4) out.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), i * width);
+    if (bytes?.length === width * 4) out.set(floatsOf(bytes), i * width);
     else missing.push(i);
-    return entry;
   });
   if (missing.length === 0) return out;
   mkdirSync(dir, { recursive: true });
@@ -47,9 +45,7 @@ export async function cachedThumbnails(
     preprocessing.write((await preprocessing.decode(bytes, input)).rgb, tensor, 0, input);
     const thumb = poolThumbnail(tensor, 0, input, size);
     out.set(thumb, i * width);
-    const tmp = `${entries[i]}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.from(thumb.buffer, thumb.byteOffset, thumb.byteLength));
-    renameSync(tmp, entries[i]);
+    writeCacheEntry(entries[i], Buffer.from(thumb.buffer, thumb.byteOffset, thumb.byteLength));
     if (++done % 500 === 0 || done === missing.length) log(`  thumbnails ${variant.name}: ${done}/${missing.length} decoded (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
   };
   let next = 0;

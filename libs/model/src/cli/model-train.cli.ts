@@ -80,10 +80,11 @@ async function main(argv: string[]): Promise<void> {
     const base = model.manifest;
     const files = set.images.map((i) => i.path);
     const backbonePath = join(modelsDir, base.backbone ?? base.id, base.file);
-    const tapped = flags.tap === undefined ? undefined : await cachedTapFeatures(backbonePath, flags.tap, files, { name: 'original' }, base.input, log);
+    const tap = flags.tap;
+    const tapped = tap === undefined ? undefined : { name: tap, ...(await cachedTapFeatures(backbonePath, tap, files, { name: 'original' }, base, log)) };
     const { features, cached } = tapped === undefined ? await cachedBackboneFeatures(model, files, { name: 'original' }, log) : { features: tapped.features, cached: 0 };
     const featureDim = tapped?.dim ?? base.output.dim;
-    log(`features: ${set.images.length} × ${featureDim}${tapped === undefined ? ` (${cached} from the cache)` : ` (tap ${flags.tap}, spatial mean)`}`);
+    log(`features: ${set.images.length} × ${featureDim}${tapped === undefined ? ` (${cached} from the cache)` : ` (tap ${tapped.name}, spatial mean)`}`);
     const options = { outputDim: dim, heldOutShare: 0.2, seed: 7, candidates: DEFAULT_HEAD_CANDIDATES, log };
     let head: TrainedHead;
     let descriptor: Parameters<typeof writeHeadModel>[4];
@@ -91,15 +92,15 @@ async function main(argv: string[]): Promise<void> {
     if (size === 0 && tapped === undefined) {
       head = trainProjectionHead(features, set.labels, base.output.dim, options);
       method = head.method;
-    } else if (size === 0 && tapped !== undefined && flags.tap !== undefined) {
-      const spec: DescriptorSpec = { features: { name: flags.tap, dim: tapped.dim, power, weight: 1, pool: 'spatial-mean' } };
+    } else if (size === 0 && tapped !== undefined) {
+      const spec: DescriptorSpec = { features: { name: tapped.name, dim: tapped.dim, power, weight: 1, pool: 'spatial-mean' } };
       const trained = trainDescriptorHead(features, new Float32Array(0), set.labels, [spec], options);
       head = trained.head;
       method = `${describeDescriptor(spec)} → ${head.method}`;
       descriptor = { spec, graphSha256: sha256(appendDescriptorGraph(readFileSync(backbonePath), spec, base.input, DESCRIPTOR_OUTPUT)) };
     } else {
       const thumbnails = await cachedThumbnails(files, { name: 'original' }, base.input, size, log);
-      const specs = descriptorCandidates({ name: flags.tap ?? base.output.name, dim: featureDim, ...(flags.tap === undefined ? {} : { pool: 'spatial-mean' as const }) }, { size, colour: flags.thumbnailColour, centre: flags.centre, power, thumbnailWeights: weights });
+      const specs = descriptorCandidates({ name: tapped?.name ?? base.output.name, dim: featureDim, ...(tapped === undefined ? {} : { pool: 'spatial-mean' as const }) }, { size, colour: flags.thumbnailColour, centre: flags.centre, power, thumbnailWeights: weights });
       const trained = trainDescriptorHead(features, thumbnails, set.labels, specs, options);
       for (const t of trained.tried) log(`  ${describeDescriptor(t.spec)}: held-out 1-NN ${(100 * t.head.heldOut.nearestNeighbourAccuracy).toFixed(1)} % (${t.head.method})`);
       head = trained.head;

@@ -5,6 +5,19 @@ import { OnnxGraphBuilder } from './onnx-graph.builder';
 /** Added to Σv² before the square root, so an all-zero block (a flat image's centred thumbnail) stays zero instead of NaN. */
 export const DESCRIPTOR_NORM_EPSILON = 1e-12;
 
+/** ReduceMean attributes of a spatial mean: axes 2, 3 of an NCHW tensor, dropped. */
+export const SPATIAL_MEAN = { axes: [2, 3], keepdims: 0 };
+
+/**
+ * Prepares a backbone graph to be read at its intermediate tensor `tap`: checks the graph
+ * has it and stops declaring every backbone output (what follows the tap then feeds no
+ * output, and `pruneToOutputs` can remove it once the new outputs are declared).
+ */
+export function detachOutputsAt(g: OnnxGraphBuilder, tap: string): void {
+  if (!g.hasTensor(tap)) throw new RangeError(`the backbone graph has no tensor "${tap}"`);
+  for (const name of g.outputNames()) g.removeOutput(name);
+}
+
 /**
  * Appends the descriptor of `spec` to an encoded backbone graph (opset 13) and
  * returns the new encoded model. Added nodes:
@@ -29,9 +42,7 @@ export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec
     }
     g.removeOutput(spec.features.name);
   } else {
-    // A taken name is one the graph already has: an input, an initialiser or a node output.
-    if (g.uniqueName(spec.features.name) === spec.features.name) throw new RangeError(`the backbone graph has no tensor "${spec.features.name}"`);
-    for (const name of g.outputNames()) g.removeOutput(name);
+    detachOutputsAt(g, spec.features.name);
   }
   if (g.uniqueName(outputName) !== outputName) throw new RangeError(`the backbone graph already has a tensor named "${outputName}"`);
   const scalar = (base: string, v: number) => g.addFloatInitializer(base, [], Float32Array.of(v));
@@ -48,7 +59,7 @@ export function appendDescriptorGraph(backbone: Uint8Array, spec: DescriptorSpec
   };
   const weighted = (x: string, weight: number, prefix: string) => (weight === 1 ? x : node('Mul', [x, scalar(`${prefix}_weight`, weight)], `${prefix}_weighted`));
 
-  let f = spec.features.pool === undefined ? spec.features.name : node('ReduceMean', [spec.features.name], 'descriptor_features_pooled', { axes: [2, 3], keepdims: 0 });
+  let f = spec.features.pool === undefined ? spec.features.name : node('ReduceMean', [spec.features.name], 'descriptor_features_pooled', SPATIAL_MEAN);
   if (spec.features.power !== 1) {
     const magnitude = node('Pow', [node('Abs', [f], 'descriptor_features_abs'), scalar('descriptor_features_power', spec.features.power)], 'descriptor_features_pow');
     f = node('Mul', [node('Sign', [f], 'descriptor_features_sign'), magnitude], 'descriptor_features_signed_pow');

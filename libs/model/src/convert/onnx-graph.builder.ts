@@ -83,6 +83,11 @@ export class OnnxGraphBuilder {
     this.initializers.splice(0, this.initializers.length, ...initializers);
   }
 
+  /** Whether the graph has a tensor of that name: an input, an initialiser or a node output. */
+  hasTensor(name: string): boolean {
+    return this.usedNames.has(name);
+  }
+
   /** A fresh tensor name derived from `base` (suffixes a counter on collision). */
   uniqueName(base: string): string {
     let name = base;
