@@ -11,7 +11,7 @@ import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-supp
 import { generateQueries, generateVectors } from './support/clustered-vectors';
 import { produceCleaned } from './support/index-feed';
 import { AppProcess } from './support/search-cluster';
-import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, type ColocatedLayout, colocatedApiEnv, colocatedLayout, searchApiEnv, waitForFullCoverage, searchOwnerProcesses, searchShardCache } from './support/search-shard.cache';
+import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, type ColocatedApi, searchApiEnv, searchOwnerProcesses, startColocatedApi, searchShardCache } from './support/search-shard.cache';
 import { percentile } from './support/percentile';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -99,8 +99,7 @@ export async function run(args: string[]): Promise<void> {
   await createTopics([updates], 1);
   const owners = searchOwnerProcesses(cache, updates);
   let api: AppProcess | undefined;
-  let colocated: AppProcess | undefined;
-  let layout: ColocatedLayout | undefined;
+  let colocated: ColocatedApi | undefined;
   try {
     const barePool = pool(`http://127.0.0.1:${(bare.address() as AddressInfo).port}`);
     await measure('bare node server, POST a vector', (i) => timed(barePool, '/', { vector: vector(i), k: 10, ef }));
@@ -123,15 +122,11 @@ export async function run(args: string[]): Promise<void> {
     await measure('API POST /v1/search/vector', (i) => timed(apiPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }));
     await api.stop();
     await Promise.all(owners.map((o) => o.stop()));
-    layout = colocatedLayout(cache);
-    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
-    colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, 100), LOG_LEVEL: 'info' }, 'search-api listening');
-    await colocated.start(600_000);
-    const localPool = pool(colocated.url);
-    await waitForFullCoverage(localPool, vector(0), layout.partitions);
+    colocated = await startColocatedApi(cache, updates, 100, vector(0), 2);
+    const localPool = colocated.pool;
     await measure('API with a local owner, POST /v1/search/vector', (i) => timed(localPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }));
     if (ingestRate > 0) {
-      const feed = await ingestWhile(layout.topic, ingestRate, () =>
+      const feed = await ingestWhile(colocated.layout.topic, ingestRate, () =>
         // Five times as many queries, so the step lasts several seconds of arrivals.
         measure(`same, while ${ingestRate} vectors/s arrive`, (i) => timed(localPool, '/v1/search/vector', { vector: vector(i), k: 10, ef }, { 'x-api-key': SEARCH_BENCH_KEY }), nq * 5),
       );
@@ -145,13 +140,12 @@ export async function run(args: string[]): Promise<void> {
       );
       say(`  (${feed.sent} vectors sent during the step, ${feed.rate.toFixed(0)}/s; the last one searchable ${(performance.now() - ended).toFixed(0)} ms after the step ended)`);
       // The inserts are not wanted in a snapshot of the hard-linked layout: no graceful stop, so no final snapshot.
-      await colocated.kill9();
+      await colocated.app.kill9();
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await api?.stop();
-    await colocated?.stop();
-    layout?.dispose();
+    await colocated?.close();
     await Promise.all(owners.map((o) => o.stop()));
     await new Promise<void>((resolve) => bare.close(() => resolve()));
   }

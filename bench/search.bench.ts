@@ -9,7 +9,7 @@ import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-supp
 import { describeGenerator, exactTopK, generateQueries, generateVectors, recallAtK } from './support/clustered-vectors';
 import { dropBenchCatalog, loadBenchCatalog } from './support/search-catalog.loader';
 import { AppProcess, startSlowOwner } from './support/search-cluster';
-import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, SEARCH_OWNERS, colocatedApiEnv, colocatedLayout, searchApiEnv, searchOwnerProcesses, searchShardCache, waitForFullCoverage } from './support/search-shard.cache';
+import { SEARCH_BENCH_KEY, SEARCH_DIM, SEARCH_GENERATOR, SEARCH_OWNERS, searchApiEnv, searchOwnerProcesses, searchShardCache, startColocatedApi } from './support/search-shard.cache';
 import { type FilterStrategyRow, type StrategyApi, filterCases, measureFilterStrategies, strategyTable } from './support/search-filter.strategies';
 import { percentile } from './support/percentile';
 
@@ -181,21 +181,18 @@ export async function run(args: string[]): Promise<void> {
     const raw = rawAt(ef);
     // First the API that owns every partition itself (SEARCH_LOCAL_OWNER, shards on its main thread: no hop past the API), alone on
     // the machine; then the fan-out deployment (two owner processes), also without the other's processes running.
-    const layout = colocatedLayout(cache);
-    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
     t = performance.now();
-    const colocated = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updates, DEADLINE_MS), LOG_LEVEL: 'info' }, 'search-api listening');
-    apis.push(colocated);
-    await colocated.start(600_000);
-    const colocatedPool = new Pool(colocated.url, { connections: 8, keepAliveTimeout: 30_000 });
-    client.push(colocatedPool);
-    await waitForFullCoverage(colocatedPool, qv(0), layout.partitions);
-    say(`API with a local owner of all ${layout.partitions} partitions ready in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    await pass(colocatedPool, ef, 50);
-    const localOne = await pass(colocatedPool, ef, nq, 1);
-    const localFour = await pass(colocatedPool, ef, nq, 4);
-    await colocated.stop(); // its copy of the shards is not needed by the phases below
-    layout.dispose();
+    const colocated = await startColocatedApi(cache, updates, DEADLINE_MS, qv(0), 8);
+    let localOne: Awaited<ReturnType<typeof pass>>;
+    let localFour: Awaited<ReturnType<typeof pass>>;
+    try {
+      say(`API with a local owner of all ${colocated.layout.partitions} partitions ready in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      await pass(colocated.pool, ef, 50);
+      localOne = await pass(colocated.pool, ef, nq, 1);
+      localFour = await pass(colocated.pool, ef, nq, 4);
+    } finally {
+      await colocated.close(); // its copy of the shards is not needed by the phases below
+    }
     say(`HTTP ef=${ef}, API with a local owner, 1 client: recall@10 ${localOne.recall.toFixed(4)}, p50 ${ms(localOne.p50)} ms, p99 ${ms(localOne.p99)} ms, ${localOne.qps.toFixed(0)} QPS; HTTP/raw p99 ${(localOne.p99 / raw.p99).toFixed(1)}×`);
     say(`HTTP ef=${ef}, API with a local owner, 4 clients: p50 ${ms(localFour.p50)} ms, p99 ${ms(localFour.p99)} ms, ${localFour.qps.toFixed(0)} QPS`);
 

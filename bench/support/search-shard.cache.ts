@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_HNSW_PARAMS } from '@stylestream/index';
-import type { Pool } from 'undici';
-import { stack, uniqueName, waitFor } from '@stylestream/test-support';
+import { Pool } from 'undici';
+import { createTopics, stack, uniqueName, waitFor } from '@stylestream/test-support';
 import { AppProcess } from './search-cluster';
 
 export const SEARCH_DIM = 256;
@@ -145,3 +145,38 @@ export async function waitForFullCoverage(pool: Pool, vector: number[], shards: 
     { timeoutMs: 600_000, intervalMs: 500, what: `the local owner answering all ${shards} shards` },
   );
 }
+
+/** A running benchmark search API with a local owner of every cached partition. */
+export interface ColocatedApi {
+  readonly app: AppProcess;
+  readonly pool: Pool;
+  readonly layout: ColocatedLayout;
+  /** Closes the pool, stops the API (a no-op after a kill) and removes the layout. */
+  close(): Promise<void>;
+}
+
+/**
+ * Lays the cache out for one owner (`colocatedLayout`), creates its topic, starts the benchmark search API with
+ * SEARCH_LOCAL_OWNER over it, and waits until a query covers every partition (`probe`: any query vector).
+ */
+export async function startColocatedApi(cache: SearchShardCache, updatesTopic: string, deadlineMs: number, probe: number[], connections: number): Promise<ColocatedApi> {
+  const layout = colocatedLayout(cache);
+  const app = new AppProcess('bench/support/search-bench.server.js', { ...colocatedApiEnv(cache, layout, updatesTopic, deadlineMs), LOG_LEVEL: 'info' }, 'search-api listening');
+  let pool: Pool | undefined;
+  const close = async (): Promise<void> => {
+    await pool?.close();
+    await app.stop();
+    layout.dispose();
+  };
+  try {
+    await createTopics([layout.topic, `${layout.topic}.dlq`], layout.partitions);
+    await app.start(600_000);
+    pool = new Pool(app.url, { connections, keepAliveTimeout: 30_000 });
+    await waitForFullCoverage(pool, probe, layout.partitions);
+    return { app, pool, layout, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
