@@ -72,9 +72,35 @@ export async function cachedBackboneFeatures(
   if (missing.length === 0) return { dim, features, perceptualHashes: hashes, cached: files.length };
 
   mkdirSync(dir, { recursive: true });
+  const extracted = await extractMissing(embedder, files, missing, variant, `features ${variant.name}`, log, (j, p) => {
+    const h = hash(p);
+    if (h.length !== HASH_BYTES) throw new RangeError(`pixel hash must be ${HASH_BYTES} characters, got "${h}"`);
+    hashes[missing[j]] = h;
+  });
+  missing.forEach((i, j) => {
+    const row = extracted.subarray(j * dim, (j + 1) * dim);
+    features.set(row, i * dim);
+    writeCacheEntry(entries[i], Buffer.concat([Buffer.from(hashes[i], 'ascii'), Buffer.from(row.buffer, row.byteOffset, row.byteLength)]));
+  });
+  return { dim, features, perceptualHashes: hashes, cached: files.length - missing.length };
+}
+
+/**
+ * `extractBackboneFeatures` over the files at `missing` (read, `variant`-transformed, the serving preprocessing, batches
+ * of 16), logging progress as `<what>: done/total extracted (rate)`. Rows follow `missing`'s order.
+ */
+export async function extractMissing(
+  model: Parameters<typeof extractBackboneFeatures>[0],
+  files: readonly string[],
+  missing: readonly number[],
+  variant: ImageVariant,
+  what: string,
+  log: (line: string) => void,
+  onPixels?: (index: number, pixels: ModelPixels) => void,
+): Promise<Float32Array> {
   const started = Date.now();
-  const extracted = await extractBackboneFeatures(
-    embedder,
+  return extractBackboneFeatures(
+    model,
     missing.length,
     async (j) => {
       const bytes = readFileSync(files[missing[j]]);
@@ -83,22 +109,12 @@ export async function cachedBackboneFeatures(
     extractorPreprocessing(),
     {
       batchSize: 16,
-      onPixels: (j, p) => {
-        const h = hash(p);
-        if (h.length !== HASH_BYTES) throw new RangeError(`pixel hash must be ${HASH_BYTES} characters, got "${h}"`);
-        hashes[missing[j]] = h;
-      },
+      ...(onPixels === undefined ? {} : { onPixels }),
       onProgress: (done, total) => {
-        if (done % 256 < 16 || done === total) log(`  features ${variant.name}: ${done}/${total} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
+        if (done % 256 < 16 || done === total) log(`  ${what}: ${done}/${total} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
       },
     },
   );
-  missing.forEach((i, j) => {
-    const row = extracted.subarray(j * dim, (j + 1) * dim);
-    features.set(row, i * dim);
-    writeCacheEntry(entries[i], Buffer.concat([Buffer.from(hashes[i], 'ascii'), Buffer.from(row.buffer, row.byteOffset, row.byteLength)]));
-  });
-  return { dim, features, perceptualHashes: hashes, cached: files.length - missing.length };
 }
 
 /** The cache entry of each file under `dir`: named by the file's absolute path, size and mtime, so an edited file misses. */

@@ -5,9 +5,7 @@ import { sha256 } from '../convert/default-model.build';
 import { detachOutputsAt, SPATIAL_MEAN } from '../convert/descriptor-graph';
 import { OnnxGraphBuilder } from '../convert/onnx-graph.builder';
 import type { ModelManifest } from '../manifest/model-manifest.schema';
-import { extractBackboneFeatures } from '../train/backbone-features';
-import { FEATURE_CACHE_DIR, type ImageVariant, cacheEntries, digest, floatsOf, tryRead, writeCacheEntry } from './cached-backbone-features';
-import { extractorPreprocessing } from './extractor-preprocessing';
+import { FEATURE_CACHE_DIR, type ImageVariant, cacheEntries, digest, extractMissing, floatsOf, tryRead, writeCacheEntry } from './cached-backbone-features';
 
 const POOLED = 'tap_spatial_mean';
 
@@ -72,22 +70,8 @@ export async function cachedTapFeatures(
     const dim = (await run(new Float32Array(inputSize), 1)).dims[1];
     if (known !== undefined && known.length !== dim * 4) throw new RangeError(`tap "${tap}" gives ${dim} channels, the cache holds ${known.length / 4}`);
     mkdirSync(dir, { recursive: true });
-    const started = Date.now();
-    const extracted = await extractBackboneFeatures(
-      { manifest: { ...manifest, output: { name: graph.output, dim, normalisation: 'none' } }, inputSize, backbone: async (batch, n) => (await run(batch, n)).data as Float32Array },
-      missing.length,
-      async (j) => {
-        const bytes = readFileSync(files[missing[j]]);
-        return variant.transform === undefined ? bytes : variant.transform(bytes);
-      },
-      extractorPreprocessing(),
-      {
-        batchSize: 16,
-        onProgress: (done, total) => {
-          if (done % 512 < 16 || done === total) log(`  tap ${tap} ${variant.name}: ${done}/${total} extracted (${((done * 1000) / Math.max(1, Date.now() - started)).toFixed(1)} img/s)`);
-        },
-      },
-    );
+    const tapModel = { manifest: { ...manifest, output: { name: graph.output, dim, normalisation: 'none' as const } }, inputSize, backbone: async (batch: Float32Array, n: number) => (await run(batch, n)).data as Float32Array };
+    const extracted = await extractMissing(tapModel, files, missing, variant, `tap ${tap} ${variant.name}`, log);
     const features = new Float32Array(files.length * dim);
     cached.forEach((c, i) => {
       if (c !== undefined) features.set(floatsOf(c), i * dim);
